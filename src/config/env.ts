@@ -1,0 +1,91 @@
+// The only reader of process.env: validates the environment once, at boot, with a schema, and fails
+// loudly naming the variable and what is expected. Everything else receives config as an argument.
+import { z } from 'zod';
+
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const secret = z.string().min(8, { error: 'expected a secret of at least 8 characters' });
+const positiveInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).positive({ error: 'expected a positive integer' });
+const nonNegativeInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).min(0, { error: 'expected 0 or more' });
+const flag = z.enum(['0', '1', 'true', 'false'], { error: 'expected 1/0/true/false' }).transform((v) => v === '1' || v === 'true');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Set by the demo launcher: the simulated providers and their dev secrets are acceptable. */
+  DEMO: flag.default(false),
+  PORT: positiveInt.default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  ORDERS_URL: url,
+  ORDERS_TOKEN_URL: url,
+  ORDERS_CLIENT_ID: z.string().min(1, { error: 'expected the OAuth2 client id' }),
+  ORDERS_CLIENT_SECRET: secret,
+  CATALOG_URL: url,
+  CATALOG_API_KEY: secret,
+  ACCOUNTS_URL: url,
+  ACCOUNTS_TOKEN: secret,
+  REVIEWS_URL: url,
+  REVIEWS_TOKEN: secret,
+
+  JWT_SECRET: z.string().min(32, { error: 'expected an HS256 secret of at least 32 characters' }),
+  JWT_ISSUER: z.string().min(1).default('bff-dev'),
+  JWT_AUDIENCE: z.string().min(1).default('bff-gateway'),
+
+  REQUEST_DEADLINE_MS: positiveInt.default(10_000),
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(3_000),
+  UPSTREAM_MAX_RETRIES: nonNegativeInt.default(2),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL' }).optional(),
+
+  PERSISTED_OPERATIONS: z.enum(['enforce', 'audit', 'off']).optional(),
+  /** Secret of the header that lets named internal clients bypass the allowlist; unset = no bypass. */
+  PERSISTED_OPERATIONS_BYPASS_SECRET: secret.optional(),
+  TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+const SECRET_VARIABLES = [
+  'ORDERS_CLIENT_SECRET',
+  'CATALOG_API_KEY',
+  'ACCOUNTS_TOKEN',
+  'REVIEWS_TOKEN',
+  'JWT_SECRET',
+  'PERSISTED_OPERATIONS_BYPASS_SECRET',
+] as const satisfies readonly (keyof Env)[];
+
+/** Demo secrets all start with this prefix, so production can refuse them without knowing them. */
+export const DEMO_SECRET_PREFIX = 'dev-';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment record (never mutates it). Empty strings count as unset. */
+export function parseEnv(source: Readonly<Record<string, string | undefined>>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+        return `${name}: ${message}`;
+      }),
+    );
+  }
+  const env = result.data;
+  if (env.NODE_ENV === 'production' && !env.DEMO) {
+    const demoSecrets = SECRET_VARIABLES.filter((name) => env[name]?.startsWith(DEMO_SECRET_PREFIX));
+    if (demoSecrets.length > 0) {
+      throw new ConfigError(demoSecrets.map((name) => `${name}: a demo secret cannot be used in production (set DEMO=1 for the demo)`));
+    }
+  }
+  return env;
+}
+
+/** Reads and validates process.env. */
+export function loadEnv(): Env {
+  return parseEnv(process.env);
+}

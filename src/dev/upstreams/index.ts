@@ -1,0 +1,23 @@
+// Public API of the simulated providers (the demo world): used by the demo, tests and bench only.
+export { startUpstreams, type ProviderName, type StartUpstreamsOptions, type Upstreams } from './start';
+export { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
+export type { Fault, FaultOptions, FaultSwitch, RequestMatch } from './faults';
+export { DEV_CREDENTIALS, ORDER_SCOPES, type DevCredentials } from './credentials';
+export {
+  fixtures,
+  FIXTURE_COUNTS,
+  type AccountFixture,
+  type Fixtures,
+  type OrderFixture,
+  type OrderLineFixture,
+  type OrderStatus,
+  type ProductFixture,
+  type ReviewFixture,
+} from './fixtures';
+export { createTokenRegistry, type TokenRegistry, type TokenRegistryOptions } from './token-registry';
+export { AuthProvider, startAuthProvider, TOKEN_PATH, type AuthProviderOptions } from './auth';
+export { OrdersProvider, startOrdersProvider, ORDERS_LIMITS, type OrdersProviderOptions } from './orders';
+export { CatalogProvider, startCatalogProvider, CATALOG_LIMITS, type CatalogProviderOptions } from './catalog';
+export { AccountsProvider, startAccountsProvider, ACCOUNTS_SDL, type AccountsProviderOptions } from './accounts';
+export { ReviewsProvider, startReviewsProvider, REVIEWS_SDL, type ReviewsProviderOptions } from './reviews';
+export { GRAPHQL_PATH } from './graphql-server';

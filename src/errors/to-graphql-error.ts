@@ -1,0 +1,75 @@
+// The one place where any error becomes what a client sees: a GraphQLError with a code from the
+// table, a stable message, and nothing from upstream hosts, statuses or stacks (those stay in logs).
+import { GraphQLError } from 'graphql';
+import { AppError } from './app-error';
+import { ERROR_CODES, isErrorCode, type ErrorCode } from './codes';
+
+export interface ToGraphQLErrorOptions {
+  /** In development the original message of a masked error is added as `extensions.originalMessage`. */
+  readonly isDev: boolean;
+}
+
+// Errors graphql-js and yoga raise without a code of ours, recognised by their stable wording.
+function inferCode(error: GraphQLError): ErrorCode {
+  const existing = error.extensions['code'];
+  if (isErrorCode(existing)) return existing;
+  if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
+  if (error.message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
+  if (error.nodes?.length && !error.path) return 'GRAPHQL_VALIDATION_FAILED';
+  return 'BAD_REQUEST';
+}
+
+function fromAppError(app: AppError, source: GraphQLError | undefined): GraphQLError {
+  const fieldLevel = source?.path !== undefined;
+  const spec = ERROR_CODES[app.code];
+  return new GraphQLError(app.message, {
+    nodes: source?.nodes,
+    source: source?.source,
+    positions: source?.positions,
+    path: source?.path,
+    originalError: app,
+    extensions: {
+      ...app.extensions,
+      code: app.code,
+      ...(spec.retryable ? { retryable: true } : {}),
+      ...(app.retryAfterSeconds !== undefined ? { retryAfterSeconds: app.retryAfterSeconds } : {}),
+      // Only a request-level error decides the HTTP status; a field error leaves a 200 partial answer.
+      ...(fieldLevel ? {} : { http: { status: app.httpStatus, headers: app.headers } }),
+    },
+  });
+}
+
+function masked(error: unknown, source: GraphQLError | undefined, options: ToGraphQLErrorOptions): GraphQLError {
+  const originalMessage = error instanceof Error ? error.message : String(error);
+  return new GraphQLError(ERROR_CODES.INTERNAL_SERVER_ERROR.defaultMessage, {
+    nodes: source?.nodes,
+    path: source?.path,
+    originalError: error instanceof Error ? error : undefined,
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...(options.isDev ? { originalMessage } : {}),
+      ...(source?.path ? {} : { http: { status: 500 } }),
+    },
+  });
+}
+
+export function toGraphQLError(error: unknown, options: ToGraphQLErrorOptions): GraphQLError {
+  if (error instanceof AppError) return fromAppError(error, undefined);
+  if (error instanceof GraphQLError) {
+    const original = error.originalError;
+    if (original instanceof AppError) return fromAppError(original, error);
+    // A GraphQLError wrapping a GraphQLError (thrown by a plugin) keeps its meaning.
+    if (original instanceof GraphQLError) return toGraphQLError(original, options);
+    if (original && !(original instanceof GraphQLError)) return masked(original, error, options);
+    const code = inferCode(error);
+    if (error.extensions['code'] === code) return error;
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...error.extensions, code },
+    });
+  }
+  return masked(error, undefined, options);
+}

@@ -1,0 +1,95 @@
+// Outbound token buckets: `ratePerSecond` refill, `burst` capacity, reservations so that waiting
+// callers queue in order instead of stampeding. In memory, or in Redis (one atomic Lua script) so
+// every gateway instance draws from the same bucket. rate-limiter-flexible was considered: it only
+// has fixed-window counters with whole-second windows, which let 2× the rate through across a
+// window edge, so the bucket maths is ours and Redis provides the atomicity.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Clock } from './clock';
+import type { RateLimitOptions } from './options';
+
+export type Reservation =
+  /** A token is yours; use it after `waitMs`. */
+  | { readonly granted: true; readonly waitMs: number }
+  /** Not reserved: the earliest token would come after `waitMs`, past the caller's limit. */
+  | { readonly granted: false; readonly waitMs: number };
+
+export interface TokenBucket {
+  reserve(maxWaitMs: number): Promise<Reservation>;
+}
+
+/** The shared state of a bucket: tokens at time `at`. Tokens go negative for reservations. */
+interface BucketState {
+  tokens: number;
+  at: number;
+}
+
+function reserveIn(state: BucketState, limit: RateLimitOptions, now: number, maxWaitMs: number): Reservation {
+  if (now > state.at) {
+    state.tokens = Math.min(limit.burst, state.tokens + ((now - state.at) * limit.ratePerSecond) / 1000);
+    state.at = now;
+  }
+  const waitMs = state.tokens >= 1 ? 0 : Math.ceil(((1 - state.tokens) * 1000) / limit.ratePerSecond);
+  if (waitMs > maxWaitMs) return { granted: false, waitMs };
+  state.tokens -= 1;
+  return { granted: true, waitMs };
+}
+
+export function createMemoryBucket(limit: RateLimitOptions, clock: Clock): TokenBucket {
+  const state: BucketState = { tokens: limit.burst, at: clock.now() };
+  return { reserve: async (maxWaitMs) => reserveIn(state, limit, clock.now(), maxWaitMs) };
+}
+
+// Same maths as reserveIn. Time comes from the caller's clock (instances are NTP-synced; a skew of
+// d ms lets at most d × rate / 1000 extra tokens through) so that tests can drive it.
+const RESERVE_SCRIPT = `
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local now, rate, burst, maxWait, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local tokens, at = tonumber(state[1]), tonumber(state[2])
+if tokens == nil or at == nil then tokens = burst; at = now end
+if now > at then
+  tokens = math.min(burst, tokens + (now - at) * rate / 1000)
+  at = now
+end
+local wait = 0
+if tokens < 1 then wait = math.ceil((1 - tokens) * 1000 / rate) end
+if wait > maxWait then return {0, wait} end
+tokens = tokens - 1
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], ttl)
+return {1, wait}
+`;
+const RESERVE_SHA = createHash('sha1').update(RESERVE_SCRIPT).digest('hex');
+
+/**
+ * A bucket in Redis under `key`. If Redis fails, this instance falls back to its own in-memory
+ * bucket (fail open to a local limit rather than fail every call).
+ */
+export function createRedisBucket(limit: RateLimitOptions, clock: Clock, redis: Redis, key: string): TokenBucket {
+  const fallback = createMemoryBucket(limit, clock);
+  // Long enough to refill a full bucket, after which an absent key means the same thing.
+  const ttlMs = Math.ceil((limit.burst * 1000) / limit.ratePerSecond) + 1000;
+  const run = async (args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.evalsha(RESERVE_SHA, 1, key, ...args);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return redis.eval(RESERVE_SCRIPT, 1, key, ...args);
+      throw error;
+    }
+  };
+  return {
+    async reserve(maxWaitMs) {
+      try {
+        const now = clock.now();
+        const result = await run([now, limit.ratePerSecond, limit.burst, Math.max(0, Math.floor(maxWaitMs)), ttlMs]);
+        if (!Array.isArray(result)) throw new TypeError('unexpected reply');
+        const [granted, waitMs] = result.map(Number);
+        // Redis took time: the wait counts from when it was computed.
+        const waited = Math.max(0, (waitMs ?? 0) - (clock.now() - now));
+        return granted === 1 ? { granted: true, waitMs: waited } : { granted: false, waitMs: waitMs ?? 0 };
+      } catch {
+        return fallback.reserve(maxWaitMs);
+      }
+    },
+  };
+}

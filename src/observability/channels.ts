@@ -1,0 +1,82 @@
+// The diagnostics_channel names src/http publishes on, and the payload of each.
+// Publishers pay nothing when no one subscribes; logs and metrics subscribe here.
+import { channel } from 'node:diagnostics_channel';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** One attempt toward a provider finished (answered, failed, or was refused before the wire). */
+export interface HttpAttemptEvent {
+  readonly provider: string;
+  readonly requestId: string;
+  readonly method: string;
+  /** Route template, e.g. `/orders/:id`; never ids or query strings. */
+  readonly route: string;
+  /** 1 for the first attempt, 2 for the first retry… */
+  readonly attempt: number;
+  /** The provider's status; undefined when there was no answer. */
+  readonly status: number | undefined;
+  /** `ok` (2xx), `pass` (a 4xx handed to the provider), or why the attempt failed. */
+  readonly outcome: string;
+  /** The failure that caused this attempt (undefined for the first attempt and the 401 re-send). */
+  readonly retryReason: string | undefined;
+  readonly durationMs: number;
+  /** Breaker state after the attempt's outcome was recorded. */
+  readonly breakerState: BreakerState;
+  /** `RateLimit*`, `X-RateLimit-*` and `Retry-After` headers of the answer, lower-case names. */
+  readonly rateLimit: Readonly<Record<string, string>> | undefined;
+}
+
+/** One `request()` finished: what the caller saw. */
+export interface HttpRequestEvent {
+  readonly provider: string;
+  readonly requestId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly attempts: number;
+  readonly status: number | undefined;
+  /** `ok`, or the UPSTREAM_* code thrown. */
+  readonly outcome: string;
+  readonly durationMs: number;
+}
+
+export interface BreakerStateEvent {
+  readonly provider: string;
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+  /** Clock time of the change, ms since the epoch. */
+  readonly at: number;
+}
+
+export interface TokenRefreshEvent {
+  readonly provider: string;
+  /** `fetched` from the token endpoint, `shared` read from Redis, `failed`. */
+  readonly outcome: 'fetched' | 'shared' | 'failed';
+  /** Why a token was needed: none yet, the cached one expired, or the provider said 401. */
+  readonly reason: 'cold' | 'expired' | 'unauthorized';
+  readonly durationMs: number;
+  /** Token lifetime granted, in seconds (fetched/shared only). */
+  readonly expiresInSeconds: number | undefined;
+}
+
+/** A call was refused by the outbound throttle (bucket or concurrency) within its deadline. */
+export interface ThrottleEvent {
+  readonly provider: string;
+  readonly requestId: string;
+  readonly limit: 'rate' | 'concurrency';
+  /** How long the call would have had to wait. */
+  readonly waitMs: number;
+}
+
+export const HTTP_CHANNELS = {
+  attempt: 'bff:http:attempt',
+  request: 'bff:http:request',
+  breaker: 'bff:http:breaker',
+  token: 'bff:http:token',
+  throttle: 'bff:http:throttle',
+} as const;
+
+export const httpAttemptChannel = channel(HTTP_CHANNELS.attempt);
+export const httpRequestChannel = channel(HTTP_CHANNELS.request);
+export const breakerStateChannel = channel(HTTP_CHANNELS.breaker);
+export const tokenRefreshChannel = channel(HTTP_CHANNELS.token);
+export const throttleChannel = channel(HTTP_CHANNELS.throttle);

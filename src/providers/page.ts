@@ -1,0 +1,5 @@
+// A page of a cursor-paginated provider listing, in our model.
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}

@@ -1,0 +1,52 @@
+// Orders: one by id, the caller's paginated list, placing one; and the cross-provider references.
+import { AppError } from '../errors/app-error';
+import type { Resolvers } from '../generated/resolvers';
+import { connectionOf } from './connection';
+import { checkPageSize, notFound, requireCaller } from './guards';
+
+/** Client idempotency keys: 8-64 URL-safe characters (a UUID fits). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+const MAX_LINES = 20;
+const MAX_QUANTITY = 100;
+
+export const ordersResolvers: Resolvers = {
+  Query: {
+    order: async (_parent, { id }, ctx) => {
+      const caller = requireCaller(ctx);
+      const order = await ctx.loaders.orderById.load(id);
+      if (!order) throw notFound('Order');
+      if (order.customerId !== caller.id) throw new AppError('FORBIDDEN', 'This order belongs to another customer.');
+      return order;
+    },
+    orders: async (_parent, { first, after }, ctx) => {
+      const caller = requireCaller(ctx);
+      return connectionOf({ first: checkPageSize(first), after }, (page) => ctx.loaders.ordersPage(caller.id, page));
+    },
+  },
+  Mutation: {
+    placeOrder: async (_parent, { input, idempotencyKey }, ctx) => {
+      const caller = requireCaller(ctx);
+      if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new AppError('BAD_USER_INPUT', '"idempotencyKey" must be 8-64 characters of A-Z, a-z, 0-9, "_" or "-".', {
+          extensions: { argument: 'idempotencyKey' },
+        });
+      }
+      if (input.lines.length < 1 || input.lines.length > MAX_LINES) {
+        throw new AppError('BAD_USER_INPUT', `An order has 1 to ${MAX_LINES} lines.`, { extensions: { argument: 'input.lines' } });
+      }
+      if (input.lines.some((l) => !Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > MAX_QUANTITY)) {
+        throw new AppError('BAD_USER_INPUT', `Each quantity is between 1 and ${MAX_QUANTITY}.`, { extensions: { argument: 'input.lines.quantity' } });
+      }
+      const order = await ctx.providers.orders.placeOrder(caller.id, input.lines, idempotencyKey, ctx.call);
+      ctx.loaders.orderById.prime(order.id, order);
+      return order;
+    },
+  },
+  Order: {
+    customer: (order, _args, ctx) => ctx.loaders.userById.load(order.customerId),
+    lines: (order) => [...order.lines],
+  },
+  OrderLine: {
+    product: (line, _args, ctx) => ctx.loaders.productById.load(line.productId),
+  },
+};

@@ -1,0 +1,216 @@
+// The provider client against real loopback servers: wire format, status classification,
+// attempt timeout, cancellation and the static auth kinds.
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors/app-error';
+import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
+import type { ProviderClientOptions } from '../../src/http/options';
+import type { CallContext } from '../../src/http/types';
+import { json, startLoopback, type Loopback } from './http-loopback';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function server(handler: Parameters<typeof startLoopback>[0]): Promise<Loopback> {
+  const s = await startLoopback(handler);
+  cleanup.push(() => s.close());
+  return s;
+}
+
+function client(options: Omit<ProviderClientOptions, 'name'> & { name?: string }): ResilientHttpClient {
+  const c = createProviderClient({ name: 'catalog', ...options });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+function ctx(extra: Partial<CallContext> = {}): CallContext {
+  return { requestId: 'req-1', deadlineAt: Date.now() + 5000, ...extra };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+describe('wire format', () => {
+  it('sends method, path with base path and query, x-request-id and propagated headers; decodes JSON', async () => {
+    const s = await server((_req, res) => json(res, 200, { id: 'p-1' }, { 'ratelimit-remaining': '9' }));
+    const c = client({ baseUrl: `${s.url}/v1/` });
+    const res = await c.request(
+      { method: 'GET', path: '/products/p-1', route: '/products/:id', query: { expand: 'price', skip: undefined, n: 2 } },
+      ctx({ headers: { traceparent: '00-abc-def-01' } }),
+    );
+    expect(res).toEqual({ status: 200, headers: expect.objectContaining({ 'ratelimit-remaining': '9' }), body: { id: 'p-1' } });
+    expect(s.arrivals).toHaveLength(1);
+    const [hit] = s.arrivals;
+    expect(hit?.method).toBe('GET');
+    expect(hit?.url).toBe('/v1/products/p-1?expand=price&n=2');
+    expect(hit?.headers['x-request-id']).toBe('req-1');
+    expect(hit?.headers.traceparent).toBe('00-abc-def-01');
+    expect(hit?.headers.accept).toBe('application/json');
+  });
+
+  it('encodes a JSON body and sends Idempotency-Key', async () => {
+    const s = await server((_req, res) => json(res, 201, { ok: true }));
+    const c = client({ baseUrl: s.url });
+    const res = await c.request(
+      { method: 'POST', path: '/orders', route: '/orders', body: { sku: 'a', qty: 2 }, idempotencyKey: 'key-1' },
+      ctx(),
+    );
+    expect(res.status).toBe(201);
+    expect(s.arrivals[0]?.body).toBe('{"sku":"a","qty":2}');
+    expect(s.arrivals[0]?.headers['content-type']).toBe('application/json');
+    expect(s.arrivals[0]?.headers['idempotency-key']).toBe('key-1');
+  });
+
+  it('resolves an empty 204 with an undefined body', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(204);
+      res.end();
+    });
+    const res = await client({ baseUrl: s.url }).request({ method: 'DELETE', path: '/x/1', route: '/x/:id' }, ctx());
+    expect(res).toEqual({ status: 204, headers: expect.any(Object), body: undefined });
+  });
+});
+
+describe('status classification', () => {
+  it.each([400, 404, 409, 422])('resolves %i so the provider maps it', async (status) => {
+    const s = await server((_req, res) => json(res, status, { error: 'x' }));
+    const res = await client({ baseUrl: s.url }).request({ method: 'GET', path: '/a', route: '/a' }, ctx());
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({ error: 'x' });
+  });
+
+  it.each([
+    [500, 'UPSTREAM_UNAVAILABLE'],
+    [501, 'UPSTREAM_UNAVAILABLE'],
+    [401, 'UPSTREAM_AUTH_FAILED'],
+    [403, 'UPSTREAM_AUTH_FAILED'],
+    [405, 'UPSTREAM_BAD_RESPONSE'],
+  ] as const)('throws for %i as %s without retrying', async (status, code) => {
+    const s = await server((_req, res) => json(res, status, {}));
+    const error = await rejection(client({ baseUrl: s.url }).request({ method: 'GET', path: '/a', route: '/a' }, ctx()));
+    expect(error.code).toBe(code);
+    expect(error.extensions).toEqual({ provider: 'catalog' });
+    expect(error.meta).toMatchObject({ status, route: '/a', method: 'GET' });
+    expect(error.message).not.toContain('127.0.0.1');
+    expect(s.arrivals).toHaveLength(1);
+  });
+
+  it('maps a 2xx with invalid JSON to UPSTREAM_BAD_RESPONSE', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"broken":');
+    });
+    const error = await rejection(client({ baseUrl: s.url }).request({ method: 'GET', path: '/a', route: '/a' }, ctx()));
+    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(s.arrivals).toHaveLength(1);
+  });
+
+  it('maps a 429 on an unsafe call to UPSTREAM_RATE_LIMITED with retryAfterSeconds', async () => {
+    const s = await server((_req, res) => json(res, 429, {}, { 'retry-after': '7' }));
+    const error = await rejection(
+      client({ baseUrl: s.url }).request({ method: 'POST', path: '/orders', route: '/orders', body: {} }, ctx()),
+    );
+    expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
+    expect(error.retryAfterSeconds).toBe(7);
+    expect(s.arrivals).toHaveLength(1);
+  });
+
+  it('maps a refused connection to UPSTREAM_UNAVAILABLE', async () => {
+    const s = await startLoopback((_req, res) => json(res, 200, {}));
+    const url = s.url;
+    await s.close();
+    const error = await rejection(
+      client({ baseUrl: url }).request({ method: 'POST', path: '/a', route: '/a', body: {} }, ctx()),
+    );
+    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error.meta).toMatchObject({ reason: 'network' });
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  it('fails a hanging provider with UPSTREAM_TIMEOUT within the attempt timeout and closes the socket', async () => {
+    const s = await server(() => {
+      /* never answers */
+    });
+    const c = client({ baseUrl: s.url, timeouts: { attemptMs: 150 } });
+    const started = performance.now();
+    const error = await rejection(c.request({ method: 'GET', path: '/slow', route: '/slow' }, ctx()));
+    const elapsed = performance.now() - started;
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(error.meta).toMatchObject({ reason: 'timeout' });
+    expect(elapsed).toBeGreaterThanOrEqual(145);
+    expect(elapsed).toBeLessThan(600);
+    expect(s.arrivals).toHaveLength(1);
+    await s.whenNoSockets();
+    expect(s.openSockets()).toBe(0);
+  });
+
+  it('caps the attempt timeout by the deadline', async () => {
+    const s = await server(() => {
+      /* never answers */
+    });
+    const c = client({ baseUrl: s.url, timeouts: { attemptMs: 3000 } });
+    const started = performance.now();
+    const error = await rejection(
+      c.request({ method: 'GET', path: '/slow', route: '/slow' }, ctx({ deadlineAt: Date.now() + 120 })),
+    );
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(s.arrivals).toHaveLength(1);
+  });
+
+  it('fails at once without network when the deadline has passed', async () => {
+    const s = await server((_req, res) => json(res, 200, {}));
+    const error = await rejection(
+      client({ baseUrl: s.url }).request({ method: 'GET', path: '/a', route: '/a' }, ctx({ deadlineAt: Date.now() - 1 })),
+    );
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(s.arrivals).toHaveLength(0);
+  });
+
+  it('cancels the in-flight call when the caller aborts, and frees the socket', async () => {
+    const controller = new AbortController();
+    const s = await server(() => controller.abort());
+    const c = client({ baseUrl: s.url });
+    const error = await rejection(
+      c.request({ method: 'GET', path: '/a', route: '/a' }, ctx({ signal: controller.signal })),
+    );
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(error.meta).toMatchObject({ reason: 'cancelled' });
+    expect(s.arrivals).toHaveLength(1);
+    await s.whenNoSockets();
+    expect(s.openSockets()).toBe(0);
+  });
+});
+
+describe('static auth', () => {
+  it('sends an API key in the configured header', async () => {
+    const s = await server((_req, res) => json(res, 200, {}));
+    await client({ baseUrl: s.url, auth: { kind: 'apiKey', header: 'X-Api-Key', value: 'k-123' } }).request(
+      { method: 'GET', path: '/a', route: '/a' },
+      ctx(),
+    );
+    expect(s.arrivals[0]?.headers['x-api-key']).toBe('k-123');
+  });
+
+  it('sends a bearer token and maps its 401 to UPSTREAM_AUTH_FAILED after one attempt', async () => {
+    const s = await server((_req, res) => json(res, 401, {}));
+    const error = await rejection(
+      client({ baseUrl: s.url, auth: { kind: 'bearer', token: 'tok-secret' } }).request(
+        { method: 'GET', path: '/a', route: '/a' },
+        ctx(),
+      ),
+    );
+    expect(error.code).toBe('UPSTREAM_AUTH_FAILED');
+    expect(s.arrivals).toHaveLength(1);
+    expect(s.arrivals[0]?.headers.authorization).toBe('Bearer tok-secret');
+    expect(JSON.stringify({ m: error.message, meta: error.meta })).not.toContain('tok-secret');
+  });
+});
