@@ -6,6 +6,9 @@ const config: NextConfig = {
   serverExternalPackages: ['graphql', 'graphql-yoga', '@graphql-tools/schema', 'undici', 'pino', 'ioredis', 'dataloader', 'jose', 'zod'],
   poweredByHeader: false,
   reactStrictMode: true,
+  // `npm run typecheck` checks the whole project (src and test) in CI; Next's own pass would check it
+  // again on every build and fail a demo start on a test-only type error.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default config;

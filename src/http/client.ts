@@ -146,9 +146,11 @@ export function createProviderClient(options: ProviderClientOptions): ResilientH
         throw error;
       }
       const started = performance.now();
+      let at = clock.now();
       let result: AttemptResult;
       try {
         authUsed = await auth.headers(ctx);
+        at = clock.now();
         stats.attempts += 1;
         result = await attemptOnce(req, ctx, wire, authUsed);
       } catch (error) {
@@ -172,6 +174,7 @@ export function createProviderClient(options: ProviderClientOptions): ResilientH
         status: stats.status,
         outcome: answer !== undefined ? (answer.status < 300 ? 'ok' : 'pass') : (failure?.reason ?? 'unknown'),
         retryReason,
+        at,
         durationMs: performance.now() - started,
         breakerState: breaker.state(),
         rateLimit: answerHeaders === undefined ? undefined : rateLimitHeaders(answerHeaders),

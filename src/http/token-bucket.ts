@@ -67,8 +67,9 @@ const RESERVE_SHA = createHash('sha1').update(RESERVE_SCRIPT).digest('hex');
  */
 export function createRedisBucket(limit: RateLimitOptions, clock: Clock, redis: Redis, key: string): TokenBucket {
   const fallback = createMemoryBucket(limit, clock);
-  // Long enough to refill a full bucket, after which an absent key means the same thing.
-  const ttlMs = Math.ceil((limit.burst * 1000) / limit.ratePerSecond) + 1000;
+  // Past a full refill an absent key means the same as a full bucket; the margin keeps the key
+  // when the callers' clock and Redis's expiry clock drift apart (manual clocks in tests).
+  const ttlMs = Math.ceil((limit.burst * 1000) / limit.ratePerSecond) + 60_000;
   const run = async (args: (string | number)[]): Promise<unknown> => {
     try {
       return await redis.evalsha(RESERVE_SHA, 1, key, ...args);

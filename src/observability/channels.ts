@@ -19,6 +19,9 @@ export interface HttpAttemptEvent {
   readonly outcome: string;
   /** The failure that caused this attempt (undefined for the first attempt and the 401 re-send). */
   readonly retryReason: string | undefined;
+  /** Clock time (ms since the epoch) when the attempt went on the wire. */
+  readonly at: number;
+  /** Real time the attempt took, including auth and the body read. */
   readonly durationMs: number;
   /** Breaker state after the attempt's outcome was recorded. */
   readonly breakerState: BreakerState;

@@ -1,0 +1,70 @@
+// The real Next.js route: `DEMO=1 PORT=… npm start` (production build and mode, simulated providers),
+// one real HTTP request per main path.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintDevToken } from '../../src/dev/dev-jwt';
+import { ensureNextBuild, freePort, launch, type Launched } from '../helpers/processes';
+
+let server: Launched;
+let url: string;
+let token: string;
+
+beforeAll(async () => {
+  ensureNextBuild();
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/api/graphql`;
+  server = await launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off' });
+  token = await mintDevToken('user-1');
+}, 240_000);
+afterAll(() => server?.stop());
+
+async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}`, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('the Next.js route under next start', () => {
+  it('answers a cross-provider query with data from all four providers', async () => {
+    const res = await post({ query: '{ me { id } orders(first: 2) { edges { node { customer { id } lines { product { title reviews { author { id } } } } } } } }' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { me: { id: string }; orders: { edges: { node: { customer: { id: string } } }[] } } };
+    expect(body.data.me.id).toBe('user-1');
+    expect(body.data.orders.edges).toHaveLength(2);
+    expect(body.data.orders.edges[0]?.node.customer.id).toBe('user-1');
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('echoes the client request id', async () => {
+    const res = await post({ query: '{ ping }' }, { 'x-request-id': 'e2e-req-42' });
+    expect(res.headers.get('x-request-id')).toBe('e2e-req-42');
+  });
+
+  it('refuses a bad token with 401 UNAUTHENTICATED', async () => {
+    const res = await post({ query: '{ me { id } }' }, { authorization: 'Bearer a.b.c' });
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('runs a mutation over POST', async () => {
+    const res = await post({ query: 'mutation { placeOrder(idempotencyKey: "e2e-key-0001", input: { lines: [{ productId: "prod-9", quantity: 1 }] }) { id customer { id } } }' });
+    const body = (await res.json()) as { data: { placeOrder: { id: string; customer: { id: string } } } };
+    expect(body.data.placeOrder.customer.id).toBe('user-1');
+  });
+
+  it('answers a GET query and a CORS preflight', async () => {
+    const res = await fetch(`${url}?query=${encodeURIComponent('{ product(id: "prod-1") { id } }')}`, { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { product: { id: 'prod-1' } } });
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBeLessThan(300);
+  });
+
+  it('keeps introspection off in production mode', async () => {
+    const res = await post({ query: '{ __schema { types { name } } }' });
+    const body = (await res.json()) as { errors?: { extensions: { code: string } }[] };
+    expect(body.errors?.[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});

@@ -1,0 +1,71 @@
+// Child processes for end-to-end tests: the launcher under Node 24 (tsx), a free port, and
+// waiting for a line of output instead of sleeping.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Runs `next build` unless a build newer than every source file exists. */
+export function ensureNextBuild(): void {
+  const buildId = '.next/BUILD_ID';
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(newestMtime('src'), statSync('next.config.ts').mtimeMs)) return;
+  const result = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
+    stdio: 'pipe',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export interface Launched {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `src/dev/launch.ts` (what `npm start` / `npm run dev` run) and resolves once it prints `ready`. */
+export async function launch(args: string[], env: Record<string, string>, readyPattern = /ready at/): Promise<Launched> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/launch.ts', ...args], {
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(-child.pid, 'SIGTERM');
+    await exited;
+  };
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (readyPattern.test(output)) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`launcher exited with ${code}:\n${output}`)));
+  });
+  return { child, output: () => output, stop };
+}
