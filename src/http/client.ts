@@ -120,7 +120,6 @@ export function createProviderClient(options: ProviderClientOptions): ResilientH
     let retries = 0;
     let reauthenticated = false;
     let retryReason: string | undefined;
-    budget.recordRequest();
 
     for (;;) {
       if (ctx.signal?.aborted === true) throw cancelled(meta);
@@ -152,6 +151,8 @@ export function createProviderClient(options: ProviderClientOptions): ResilientH
         authUsed = await auth.headers(ctx);
         at = clock.now();
         stats.attempts += 1;
+        // The budget's base is calls that reached the wire, not calls the open circuit refused.
+        if (stats.attempts === 1) budget.recordRequest();
         result = await attemptOnce(req, ctx, wire, authUsed);
       } catch (error) {
         // Only auth can throw here (token endpoint refused or too slow): no attempt was made.

@@ -67,3 +67,16 @@ export async function waitWithin(clock: Clock, ms: number, signal: AbortSignal |
     throw error;
   }
 }
+
+/** Rejects if `promise` has not settled after `ms` of real time (for calls to Redis). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AttemptAbort('timeout')), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { AppError, upstreamError } from '../errors/app-error';
 import type { Clock } from './clock';
-import { attemptSignal, AttemptAbort } from './deadline';
+import { attemptSignal, AttemptAbort, within } from './deadline';
 import { sendOnce } from './dispatch';
 import { publishToken } from './events';
 import type { CallContext } from './types';
@@ -47,6 +47,8 @@ interface CachedToken {
 
 // A provider that omits expires_in gets a conservative lifetime.
 const DEFAULT_EXPIRES_IN_SECONDS = 300;
+// A slow Redis is treated as absent: the token endpoint is the source of truth.
+const REDIS_TIMEOUT_MS = 100;
 
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const { provider, clock } = options;
@@ -68,7 +70,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const readShared = async (): Promise<CachedToken | undefined> => {
     if (options.shared === undefined) return undefined;
     try {
-      const raw = await options.shared.redis.get(options.shared.key);
+      const raw = await within(options.shared.redis.get(options.shared.key), REDIS_TIMEOUT_MS);
       if (raw === null) return undefined;
       const parsed: unknown = JSON.parse(raw);
       if (typeof parsed !== 'object' || parsed === null) return undefined;
@@ -87,7 +89,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     const ttl = Math.floor(entry.refreshAt - clock.now());
     if (ttl <= 0) return;
     try {
-      await options.shared.redis.set(options.shared.key, JSON.stringify(entry), 'PX', ttl);
+      await within(options.shared.redis.set(options.shared.key, JSON.stringify(entry), 'PX', ttl), REDIS_TIMEOUT_MS);
     } catch {
       // Sharing is an optimisation; the local cache still works.
     }

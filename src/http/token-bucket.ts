@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock';
+import { within } from './deadline';
 import type { RateLimitOptions } from './options';
 
 export type Reservation =
@@ -61,9 +62,13 @@ return {1, wait}
 `;
 const RESERVE_SHA = createHash('sha1').update(RESERVE_SCRIPT).digest('hex');
 
+// A Redis that does not answer this fast is treated as down for this call (ioredis would
+// otherwise queue commands while it reconnects, holding callers past their deadline).
+const REDIS_TIMEOUT_MS = 100;
+
 /**
- * A bucket in Redis under `key`. If Redis fails, this instance falls back to its own in-memory
- * bucket (fail open to a local limit rather than fail every call).
+ * A bucket in Redis under `key`. If Redis fails or is slow, this instance falls back to its own
+ * in-memory bucket (fail open to a local limit rather than fail every call).
  */
 export function createRedisBucket(limit: RateLimitOptions, clock: Clock, redis: Redis, key: string): TokenBucket {
   const fallback = createMemoryBucket(limit, clock);
@@ -82,7 +87,10 @@ export function createRedisBucket(limit: RateLimitOptions, clock: Clock, redis: 
     async reserve(maxWaitMs) {
       try {
         const now = clock.now();
-        const result = await run([now, limit.ratePerSecond, limit.burst, Math.max(0, Math.floor(maxWaitMs)), ttlMs]);
+        const result = await within(
+          run([now, limit.ratePerSecond, limit.burst, Math.max(0, Math.floor(maxWaitMs)), ttlMs]),
+          REDIS_TIMEOUT_MS,
+        );
         if (!Array.isArray(result)) throw new TypeError('unexpected reply');
         const [granted, waitMs] = result.map(Number);
         // Redis took time: the wait counts from when it was computed.

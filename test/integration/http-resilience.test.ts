@@ -82,7 +82,9 @@ describe('retry', () => {
   });
 
   it('retries a reset connection', async () => {
-    const w = await world(failFirst(1, (_q, res) => res.socket?.destroy()));
+    const w = await world(failFirst(1, (_q, res) => {
+      res.socket?.destroy();
+    }));
     expect((await w.client.request(GET, w.ctx())).status).toBe(200);
     expect(w.server.arrivals).toHaveLength(2);
   });

@@ -129,7 +129,9 @@ describe('concurrency cap', () => {
   it('fails with UPSTREAM_RATE_LIMITED when no slot frees up before the deadline', async () => {
     const clock = createManualClock();
     const held: (() => void)[] = [];
-    const s = await server((_q, res) => held.push(() => json(res, 200, {})), clock);
+    const s = await server((_q, res) => {
+      held.push(() => json(res, 200, {}));
+    }, clock);
     const c = client({ name: 'capped', baseUrl: s.url, clock, maxConcurrent: 1 });
     const first = c.request(GET, { requestId: 'r', deadlineAt: clock.now() + 5000 });
     const error = await rejection(c.request(GET, { requestId: 'r', deadlineAt: clock.now() + 50 }));
@@ -181,6 +183,20 @@ describe('shared through Redis (127.0.0.1:6379)', () => {
     // (120 - 5) tokens at 20/s: 5.75 s of clock time, shared by both clients.
     expect(Math.max(...times) - start).toBeGreaterThanOrEqual(5750);
     expect(await redis.exists(`${prefix}bucket:shared-bucket`)).toBe(1);
+  });
+
+  it('falls back to a local bucket when Redis is unreachable', async () => {
+    const clock = createManualClock({ autoAdvance: true });
+    const s = await server((_q, res) => json(res, 200, {}), clock);
+    const down = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    down.on('error', () => {}); // the refused connection is the point of the test
+    cleanup.push(() => down.disconnect());
+    const events = attemptsOf('redis-down');
+    const c = client({ name: 'redis-down', baseUrl: s.url, clock, rateLimit: { ratePerSecond: 10, burst: 2 }, shared: { redis: down } });
+    const start = clock.now();
+    const results = await Promise.all(Array.from({ length: 12 }, () => c.request(GET, { requestId: 'r', deadlineAt: start + 60_000 })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(Math.max(...events.map((e) => e.at)) - start).toBe(1000);
   });
 
   it('two clients share one OAuth2 token through Redis', async () => {

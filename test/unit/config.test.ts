@@ -1,0 +1,64 @@
+// Boot-time configuration: every problem names its variable; production refuses demo secrets.
+import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../../src/config';
+import { ConfigError, parseEnv } from '../../src/config/env';
+
+const valid = {
+  ORDERS_URL: 'http://127.0.0.1:1',
+  ORDERS_TOKEN_URL: 'http://127.0.0.1:2/oauth/token',
+  ORDERS_CLIENT_ID: 'client',
+  ORDERS_CLIENT_SECRET: 'prod-secret-123',
+  CATALOG_URL: 'http://127.0.0.1:3',
+  CATALOG_API_KEY: 'prod-key-12345',
+  ACCOUNTS_URL: 'http://127.0.0.1:4',
+  ACCOUNTS_TOKEN: 'prod-token-123',
+  REVIEWS_URL: 'http://127.0.0.1:5',
+  REVIEWS_TOKEN: 'prod-token-456',
+  JWT_SECRET: 'a-production-secret-of-at-least-32-chars!',
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    parseEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseEnv', () => {
+  it('accepts a complete environment and fills the defaults', () => {
+    const config = buildConfig(parseEnv(valid));
+    expect(config.requestDeadlineMs).toBe(10_000);
+    expect(config.providers.orders.attemptTimeoutMs).toBe(3_000);
+    expect(config.persistedOperations.mode).toBe('off');
+    expect(Object.isFrozen(config.providers.orders)).toBe(true);
+  });
+
+  it('names a missing variable', () => {
+    const { CATALOG_URL: _omit, ...rest } = valid;
+    expect(problemsOf(rest)).toEqual(['CATALOG_URL: is required']);
+  });
+
+  it('names a malformed variable and says what is expected', () => {
+    expect(problemsOf({ ...valid, ORDERS_URL: 'ftp://x', REQUEST_DEADLINE_MS: 'soon' })).toEqual([
+      'ORDERS_URL: expected an http(s) URL',
+      'REQUEST_DEADLINE_MS: expected a number',
+    ]);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(problemsOf({ ...valid, JWT_SECRET: '' })).toEqual(['JWT_SECRET: is required']);
+  });
+
+  it('refuses demo secrets in production unless DEMO=1', () => {
+    const demoish = { ...valid, NODE_ENV: 'production', CATALOG_API_KEY: 'dev-catalog-key' };
+    expect(problemsOf(demoish)).toEqual(['CATALOG_API_KEY: a demo secret cannot be used in production (set DEMO=1 for the demo)']);
+    expect(problemsOf({ ...demoish, DEMO: '1' })).toEqual([]);
+  });
+
+  it('enforces the allowlist by default in production', () => {
+    expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'production' })).persistedOperations.mode).toBe('enforce');
+  });
+});
