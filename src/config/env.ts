@@ -13,7 +13,18 @@ export const envSchema = z.object({
   /** Set by the demo launcher: the simulated providers and their dev secrets are acceptable. */
   DEMO: flag.default(false),
   PORT: positiveInt.default(4000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: `info`, except `silent` under NODE_ENV=test (tests capture logs with an injected stream). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** Extra field names (comma-separated) whose values are redacted from every log line: customer PII. */
+  LOG_REDACT_FIELDS: z.string().default('email,phone,address'),
+  /** Separate listener serving only GET /metrics; unset = none (0 = an ephemeral port). */
+  METRICS_PORT: nonNegativeInt.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token that opens /api/metrics on the main port; unset = that route answers 404. */
+  METRICS_TOKEN: secret.optional(),
+  /** OTLP/HTTP base endpoint (traces go to <endpoint>/v1/traces); unset = tracing off, no SDK loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('bff-gateway'),
 
   ORDERS_URL: url,
   ORDERS_TOKEN_URL: url,
@@ -39,6 +50,15 @@ export const envSchema = z.object({
   /** Secret of the header that lets named internal clients bypass the allowlist; unset = no bypass. */
   PERSISTED_OPERATIONS_BYPASS_SECRET: secret.optional(),
   TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
+  /** Prefix of every key this gateway writes to Redis (rate limits, response cache): instances that share it share state. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('bff:'),
+  /** Inbound limits per caller and window; 0 disables a limit. Unset: production/development defaults, off in test. */
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  RATE_LIMIT_REQUESTS_PER_WINDOW: nonNegativeInt.optional(),
+  RATE_LIMIT_COST_PER_WINDOW: nonNegativeInt.optional(),
+  /** Response cache on/off; unset: on in production and development, off in test (tests opt in). */
+  RESPONSE_CACHE: flag.optional(),
+  RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -50,6 +70,7 @@ const SECRET_VARIABLES = [
   'REVIEWS_TOKEN',
   'JWT_SECRET',
   'PERSISTED_OPERATIONS_BYPASS_SECRET',
+  'METRICS_TOKEN',
 ] as const satisfies readonly (keyof Env)[];
 
 /** Demo secrets all start with this prefix, so production can refuse them without knowing them. */

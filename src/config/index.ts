@@ -25,14 +25,55 @@ export interface ProviderConfig {
   readonly maxConcurrent: number;
 }
 
+/** Inbound limits per caller identity (JWT subject, else client IP); shared through Redis when REDIS_URL is set. */
+export interface RateLimitConfig {
+  /** Length of the fixed window. @default 60 */
+  readonly windowSeconds: number;
+  /** Requests per caller per window; 0 = unlimited. @default 600 (0 in test) */
+  readonly requestsPerWindow: number;
+  /** Estimated operation cost per caller per window; 0 = unlimited. @default 50000 (0 in test) */
+  readonly costPerWindow: number;
+}
+
+export interface ResponseCacheConfig {
+  /** @default true in production and development, false in test */
+  readonly enabled: boolean;
+  /** Entries of the in-memory store (ignored with Redis). @default 10000 */
+  readonly maxEntries: number;
+}
+
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ObservabilityConfig {
+  /** Field names (at any depth of a logged object) whose values become "[REDACTED]": customer PII. @default ['email', 'phone', 'address'] */
+  readonly redactFields: readonly string[];
+  /** Human-readable log lines (pino-pretty when installed). @default true in development only */
+  readonly prettyLogs: boolean;
+  readonly metrics: {
+    /** Port of a separate listener that serves only `GET /metrics`. @default undefined (none) */
+    readonly port: number | undefined;
+    /** @default '127.0.0.1' */
+    readonly host: string;
+    /** Bearer token that opens `/api/metrics` on the main port. @default undefined (the route answers 404) */
+    readonly token: string | undefined;
+  };
+  readonly tracing: {
+    /** OTLP/HTTP base endpoint; traces go to `<endpoint>/v1/traces`. @default undefined (tracing off) */
+    readonly otlpEndpoint: string | undefined;
+    /** @default 'bff-gateway' */
+    readonly serviceName: string;
+  };
+}
 
 export interface GatewayConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly isDev: boolean;
   readonly demo: boolean;
   readonly port: number;
-  readonly logLevel: Env['LOG_LEVEL'];
+  /** @default 'info' ('silent' under NODE_ENV=test) */
+  readonly logLevel: LogLevel;
   /** Overall time budget of one GraphQL request; every upstream attempt fits inside. @default 10000 */
   readonly requestDeadlineMs: number;
   readonly providers: { readonly [K in ProviderName]: ProviderConfig };
@@ -45,6 +86,11 @@ export interface GatewayConfig {
   };
   /** How many reverse proxies in front of us may append to x-forwarded-for. @default 0 */
   readonly trustedProxyHops: number;
+  /** Prefix of every Redis key we write; instances sharing it share rate limits and cache. @default 'bff:' */
+  readonly redisKeyPrefix: string;
+  readonly rateLimit: RateLimitConfig;
+  readonly responseCache: ResponseCacheConfig;
+  readonly observability: ObservabilityConfig;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -62,7 +108,7 @@ export function buildConfig(env: Env): GatewayConfig {
     isDev: env.NODE_ENV !== 'production',
     demo: env.DEMO,
     port: env.PORT,
-    logLevel: env.LOG_LEVEL,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     requestDeadlineMs: env.REQUEST_DEADLINE_MS,
     providers: {
       orders: {
@@ -105,5 +151,21 @@ export function buildConfig(env: Env): GatewayConfig {
       bypassSecret: env.PERSISTED_OPERATIONS_BYPASS_SECRET,
     },
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    rateLimit: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      requestsPerWindow: env.RATE_LIMIT_REQUESTS_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 600),
+      costPerWindow: env.RATE_LIMIT_COST_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 50_000),
+    },
+    responseCache: {
+      enabled: env.RESPONSE_CACHE ?? env.NODE_ENV !== 'test',
+      maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
+    },
+    observability: {
+      redactFields: env.LOG_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
+      prettyLogs: env.NODE_ENV === 'development',
+      metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
+      tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+    },
   });
 }

@@ -44,7 +44,7 @@ export interface UpstreamResponse {
 
 /**
  * One provider's client. Resolves for 2xx and for 4xx answers the provider owns
- * (400, 403, 404, 409, 422), so providers map them to domain errors; throws an `AppError`
+ * (400, 404, 409, 422 by default: `passStatuses`), so providers map them to domain errors; throws an `AppError`
  * with an UPSTREAM_* code for everything else (timeouts, network, 5xx, 429, auth, bad JSON).
  */
 export interface ProviderHttpClient {

@@ -5,7 +5,7 @@ import { AppError } from '../../src/errors/app-error';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { CallContext } from '../../src/http/types';
-import { json, startLoopback, type Loopback } from './http-loopback';
+import { json, startLoopback, type Loopback } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

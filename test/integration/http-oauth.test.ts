@@ -5,7 +5,7 @@ import { AppError } from '../../src/errors/app-error';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
 import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import type { CallContext } from '../../src/http/types';
-import { json, startLoopback, type Handler, type Loopback } from './http-loopback';
+import { json, startLoopback, type Handler, type Loopback } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

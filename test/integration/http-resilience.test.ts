@@ -8,7 +8,7 @@ import { createManualClock, type ManualClock } from '../../src/http/manual-clock
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { CallContext, UpstreamRequest } from '../../src/http/types';
 import { HTTP_CHANNELS, type BreakerStateEvent, type HttpAttemptEvent } from '../../src/observability/channels';
-import { json, startLoopback, type Handler, type Loopback } from './http-loopback';
+import { json, startLoopback, type Handler, type Loopback } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -111,11 +111,11 @@ describe('retry', () => {
   });
 
   it('honours Retry-After as an HTTP-date', async () => {
-    let clock: ManualClock | undefined;
+    const holder: { clock?: ManualClock } = {};
     const w = await world(
-      failFirst(1, (_q, res) => json(res, 503, {}, { 'retry-after': new Date((clock?.now() ?? 0) + 3000).toUTCString() })),
+      failFirst(1, (_q, res) => json(res, 503, {}, { 'retry-after': new Date((holder.clock?.now() ?? 0) + 3000).toUTCString() })),
     );
-    clock = w.clock;
+    holder.clock = w.clock;
     expect((await w.client.request(GET, w.ctx())).status).toBe(200);
     expect((w.server.arrivals[1]?.at ?? 0) - (w.server.arrivals[0]?.at ?? 0)).toBe(3000);
   });
@@ -201,7 +201,9 @@ describe('retry budget and circuit breaker under a total outage', () => {
     expect(arrivalsWhenOpened).toBeGreaterThanOrEqual(20);
     expect(w.server.arrivals.length).toBe(arrivalsWhenOpened);
     expect(durations.length).toBeGreaterThan(400);
-    expect(Math.max(...durations)).toBeLessThan(5);
+    // p99, not max: a GC pause or a busy CI neighbour is not the breaker's doing.
+    const sorted = [...durations].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length * 0.99)]).toBeLessThan(5);
     expect(w.client.breakerState()).toBe('open');
 
     healthy = true;

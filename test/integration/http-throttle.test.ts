@@ -10,7 +10,7 @@ import { createManualClock, type ManualClock } from '../../src/http/manual-clock
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { UpstreamRequest } from '../../src/http/types';
 import { HTTP_CHANNELS, type HttpAttemptEvent } from '../../src/observability/channels';
-import { json, startLoopback, type Handler, type Loopback } from './http-loopback';
+import { json, startLoopback, type Handler, type Loopback } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
