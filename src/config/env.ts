@@ -8,6 +8,19 @@ const positiveInt = z.coerce.number({ error: 'expected a number' }).int({ error:
 const nonNegativeInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).min(0, { error: 'expected 0 or more' });
 const flag = z.enum(['0', '1', 'true', 'false'], { error: 'expected 1/0/true/false' }).transform((v) => v === '1' || v === 'true');
 
+/** Defaults of the edge limits (LIMIT_*), shared with the ops:check CLI through src/operations/limits.ts. */
+export const LIMIT_DEFAULTS = Object.freeze({
+  maxDepth: 10,
+  maxAliases: 15,
+  maxRootFields: 10,
+  maxDirectives: 50,
+  maxTokens: 3000,
+  maxDocumentBytes: 32_768,
+  maxCost: 5000,
+  maxBatchOperations: 10,
+  maxRequestBodyBytes: 1_048_576,
+});
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Set by the demo launcher: the simulated providers and their dev secrets are acceptable. */
@@ -49,6 +62,20 @@ export const envSchema = z.object({
   PERSISTED_OPERATIONS: z.enum(['enforce', 'audit', 'off']).optional(),
   /** Secret of the header that lets named internal clients bypass the allowlist; unset = no bypass. */
   PERSISTED_OPERATIONS_BYPASS_SECRET: secret.optional(),
+  /** The persisted-queries folder (operations/, manifest.json, released/), relative to the working directory. */
+  PERSISTED_QUERIES_DIR: z.string().min(1).default('persisted-queries'),
+  /** `measure` reports operation limits and cost without refusing (to tune limits on live traffic). */
+  LIMITS_MODE: z.enum(['enforce', 'measure']).default('enforce'),
+  LIMIT_DEPTH: positiveInt.default(LIMIT_DEFAULTS.maxDepth),
+  LIMIT_ALIASES: nonNegativeInt.default(LIMIT_DEFAULTS.maxAliases),
+  LIMIT_ROOT_FIELDS: positiveInt.default(LIMIT_DEFAULTS.maxRootFields),
+  LIMIT_DIRECTIVES: nonNegativeInt.default(LIMIT_DEFAULTS.maxDirectives),
+  LIMIT_TOKENS: positiveInt.default(LIMIT_DEFAULTS.maxTokens),
+  LIMIT_DOCUMENT_BYTES: positiveInt.default(LIMIT_DEFAULTS.maxDocumentBytes),
+  LIMIT_COST: positiveInt.default(LIMIT_DEFAULTS.maxCost),
+  /** Operations per batched request; 0 turns batching off. */
+  LIMIT_BATCH: nonNegativeInt.default(LIMIT_DEFAULTS.maxBatchOperations),
+  LIMIT_BODY_BYTES: positiveInt.default(LIMIT_DEFAULTS.maxRequestBodyBytes),
   TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
   /** Prefix of every key this gateway writes to Redis (rate limits, response cache): instances that share it share state. */
   REDIS_KEY_PREFIX: z.string().min(1).max(64).default('bff:'),

@@ -44,6 +44,29 @@ export interface ResponseCacheConfig {
 
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
 
+export interface LimitsConfig {
+  /** `measure` only reports the shape, token and cost limits (size and batch limits always hold). @default 'enforce' */
+  readonly mode: 'enforce' | 'measure';
+  /** Deepest field nesting, a leaf being 0. @default 10 */
+  readonly maxDepth: number;
+  /** @default 15 */
+  readonly maxAliases: number;
+  /** @default 10 */
+  readonly maxRootFields: number;
+  /** @default 50 */
+  readonly maxDirectives: number;
+  /** Lexical tokens; the parser stops there. @default 3000 */
+  readonly maxTokens: number;
+  /** UTF-8 bytes of the document, checked before parsing (413). @default 32768 */
+  readonly maxDocumentBytes: number;
+  /** Static cost per the IBM cost directives. @default 5000 */
+  readonly maxCost: number;
+  /** Operations in one batched request (413 beyond); 0 refuses batches. @default 10 */
+  readonly maxBatchOperations: number;
+  /** Request body bytes (413 beyond). @default 1048576 */
+  readonly maxRequestBodyBytes: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface ObservabilityConfig {
@@ -83,7 +106,11 @@ export interface GatewayConfig {
     /** @default 'enforce' in production, 'off' in development and test */
     readonly mode: PersistedOperationsMode;
     readonly bypassSecret: string | undefined;
+    /** Folder of operations/, manifest.json and released/*.json, relative to the working directory. @default 'persisted-queries' */
+    readonly dir: string;
   };
+  /** Edge limits on every operation (persisted ones included) and on the HTTP request. */
+  readonly limits: LimitsConfig;
   /** How many reverse proxies in front of us may append to x-forwarded-for. @default 0 */
   readonly trustedProxyHops: number;
   /** Prefix of every Redis key we write; instances sharing it share rate limits and cache. @default 'bff:' */
@@ -149,6 +176,19 @@ export function buildConfig(env: Env): GatewayConfig {
     persistedOperations: {
       mode: env.PERSISTED_OPERATIONS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off'),
       bypassSecret: env.PERSISTED_OPERATIONS_BYPASS_SECRET,
+      dir: env.PERSISTED_QUERIES_DIR,
+    },
+    limits: {
+      mode: env.LIMITS_MODE,
+      maxDepth: env.LIMIT_DEPTH,
+      maxAliases: env.LIMIT_ALIASES,
+      maxRootFields: env.LIMIT_ROOT_FIELDS,
+      maxDirectives: env.LIMIT_DIRECTIVES,
+      maxTokens: env.LIMIT_TOKENS,
+      maxDocumentBytes: env.LIMIT_DOCUMENT_BYTES,
+      maxCost: env.LIMIT_COST,
+      maxBatchOperations: env.LIMIT_BATCH,
+      maxRequestBodyBytes: env.LIMIT_BODY_BYTES,
     },
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,

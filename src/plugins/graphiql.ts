@@ -5,8 +5,10 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 export interface GraphiQLExample {
   /** The operation name, shown as the first line of its tab. */
   readonly name: string;
-  /** The operation document as the client sends it. */
+  /** The operation and the fragments it uses. */
   readonly body: string;
+  /** The source file, named in the tab's first line. @default none */
+  readonly file?: string;
   /** Variables prefilled in the tab's variables editor. @default none */
   readonly variables?: Readonly<Record<string, unknown>>;
 }
@@ -19,7 +21,8 @@ export interface GatewayGraphiQLOptions {
 }
 
 function tabOf(example: GraphiQLExample): { query: string; variables: string | null } {
-  const query = `# ${example.name}: a persisted operation (persisted-queries/operations)\n${example.body.trim()}\n`;
+  const origin = example.file ? ` (${example.file})` : '';
+  const query = `# ${example.name}: a persisted client operation${origin}\n${example.body.trim()}\n`;
   return { query, variables: example.variables ? JSON.stringify(example.variables, null, 2) : null };
 }
 

@@ -5,8 +5,11 @@ import { createProviderClient } from '../http/client';
 import type { Clock } from '../http/clock';
 import type { ProviderClientOptions } from '../http/options';
 import type { ProviderHttpClient } from '../http/types';
+import { createHealth, type Health } from '../observability/health';
+import { createTelemetry, type Telemetry, type TelemetryOptions } from '../observability/telemetry';
 import { createProviders, type Providers } from '../providers';
 import { createCallerVerifier } from './caller';
+import { closeRedis, createRedis, type Redis } from './redis';
 import { createYogaServer, type GatewayYoga } from './yoga';
 
 export interface GatewayOptions {
@@ -14,6 +17,10 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Per-provider overrides of the HTTP client options (tests tighten timeouts, benchmarks lift limits). */
   readonly http?: Partial<Record<ProviderName, Partial<ProviderClientOptions>>>;
+  /** Estimated cost of a request's operation, spent from the caller's cost budget. @default the cost plugin's estimate, else 1 */
+  readonly costOf?: (request: Request) => number | undefined;
+  /** Logs, metrics and tracing injections (tests pass a log stream or an in-memory tracer provider). */
+  readonly telemetry?: TelemetryOptions;
 }
 
 export interface Gateway extends AsyncDisposable {
@@ -21,11 +28,19 @@ export interface Gateway extends AsyncDisposable {
   readonly yoga: GatewayYoga;
   readonly providers: Providers;
   readonly http: { readonly [K in ProviderName]: ProviderHttpClient };
+  /** The process's Redis connection (REDIS_URL), closed by `close()`; undefined without REDIS_URL. */
+  readonly redis: Redis | undefined;
+  /** Logger, metrics registry and tracer of this gateway. */
+  readonly telemetry: Telemetry;
+  /** Liveness and readiness replies (the Next route files and the node entry serve them). */
+  readonly health: Health;
   close(): Promise<void>;
 }
 
-function httpOptions(provider: ProviderConfig, options: GatewayOptions): ProviderClientOptions {
+function httpOptions(provider: ProviderConfig, options: GatewayOptions, shared: ProviderClientOptions['shared']): ProviderClientOptions {
   return {
+    // With REDIS_URL the outbound bucket and the OAuth token are shared by every instance.
+    ...(shared ? { shared } : {}),
     name: provider.name,
     baseUrl: provider.baseUrl,
     auth: provider.auth,
@@ -39,14 +54,23 @@ function httpOptions(provider: ProviderConfig, options: GatewayOptions): Provide
 }
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const make = (name: ProviderName) => createProviderClient(httpOptions(config.providers[name], options));
-  const http = { orders: make('orders'), catalog: make('catalog'), accounts: make('accounts'), reviews: make('reviews') };
-  const providers = createProviders(http);
+  // One connection per process, shared by every user of Redis; none without REDIS_URL.
+  const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+  const shared = redis ? { redis, keyPrefix: `${config.redisKeyPrefix}http:` } : undefined;
+  const make = (name: ProviderName) => createProviderClient(httpOptions(config.providers[name], options, shared));
+  const telemetry = createTelemetry(config, options.telemetry);
+  // Instrumented: each call is attributed to its request (logs, metrics) and carries traceparent.
+  const http = telemetry.instrumentClients({ orders: make('orders'), catalog: make('catalog'), accounts: make('accounts'), reviews: make('reviews') });
+  const providers = telemetry.traceProviders(createProviders(http));
+  telemetry.metrics.watchBreakers(() => ({ orders: http.orders.breakerState(), catalog: http.catalog.breakerState(), accounts: http.accounts.breakerState(), reviews: http.reviews.breakerState() }));
   const verifyCaller = createCallerVerifier(config.jwt);
   const clock = options.clock;
-  const yoga = createYogaServer({ config, providers, verifyCaller, ...(clock ? { now: () => clock.now() } : {}) });
+  const health = createHealth({ breakers: () => Object.values(http).map((client) => client.breakerState()), redis });
+  const yoga = createYogaServer({ config, providers, verifyCaller, redis, costOf: options.costOf, telemetry, health, ...(clock ? { now: () => clock.now() } : {}) });
   const close = async () => {
     await Promise.all(Object.values(http).map((client) => client.close()));
+    if (redis) await closeRedis(redis);
+    await telemetry.close();
   };
-  return { config, yoga, providers, http, close, [Symbol.asyncDispose]: close };
+  return { config, yoga, providers, http, redis, telemetry, health, close, [Symbol.asyncDispose]: close };
 }

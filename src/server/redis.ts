@@ -13,8 +13,10 @@ export interface RedisOptions {
 
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   const redis = new Redis(url, {
-    // Fail a command fast instead of queueing it for minutes while Redis is away: every user of
-    // this connection has a local fallback (memory limiter, cache miss).
+    // While Redis is away (or not connected yet) a command fails at once instead of waiting in a
+    // queue for the next reconnection: every user of this connection has a local fallback (memory
+    // limiter, cache miss), which beats adding seconds to every request.
+    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 1000,
     connectTimeout: options.connectTimeoutMs ?? 2000,
@@ -34,4 +36,19 @@ export async function closeRedis(redis: Redis): Promise<void> {
   } catch {
     redis.disconnect();
   }
+}
+
+/** Resolves true once the connection is ready (at once if it is), false after `timeoutMs`. */
+export async function redisReady(redis: Redis, timeoutMs = 2000): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
 }

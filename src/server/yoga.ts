@@ -4,12 +4,29 @@
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config';
 import { toGraphQLError } from '../errors/to-graphql-error';
+import { graphiqlExamples } from '../generated/graphiql-examples';
 import { createLoaders } from '../loaders';
+import type { Health } from '../observability/health';
+import type { Telemetry } from '../observability/telemetry';
 import { useErrorContract } from '../plugins/error-contract';
+import { useHealth } from '../plugins/health';
+import { graphiqlOptions, renderOfflineGraphiQL } from '../plugins/graphiql';
+import { createIdentify, createRequestCaller } from '../plugins/caller-identity';
+import { costOf as estimatedCostOf, useCost } from '../plugins/cost';
+import { edgeYogaOptions, loadPersistedStore } from '../plugins/edge-options';
+import { useGraphQLOverHttpStatus } from '../plugins/graphql-over-http-status';
+import { useHttpHardening } from '../plugins/http-hardening';
+import { useOperationLimits } from '../plugins/operation-limits';
+import { usePersistedOperations } from '../plugins/persisted-operations';
+import { useRateLimit } from '../plugins/rate-limit';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
+import { useTelemetry } from '../plugins/telemetry';
+import { useResponseCache } from '../plugins/response-cache';
+import { createGatewayCache } from '../plugins/response-cache-store';
 import type { Providers } from '../providers';
 import type { CallerVerifier } from './caller';
 import type { GraphQLContext } from './context';
+import type { Redis } from './redis';
 import { getSchema } from './schema';
 
 export interface YogaDependencies {
@@ -18,6 +35,14 @@ export interface YogaDependencies {
   readonly verifyCaller: CallerVerifier;
   /** Injected clock for deadlines. @default Date.now */
   readonly now?: () => number;
+  /** Shared state (rate-limit budgets, response cache) between instances; memory when absent. */
+  readonly redis?: Redis | undefined;
+  /** Estimated cost of a request's operation, spent from the caller's cost budget. @default the cost plugin's `costOf` (1 when it estimated nothing) */
+  readonly costOf?: (request: Request) => number | undefined;
+  /** Request logs, metrics (and `/api/metrics`), spans. @default none (nothing observed) */
+  readonly telemetry?: Telemetry | undefined;
+  /** Liveness/readiness probes for the node:http entry. @default none */
+  readonly health?: Health | undefined;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
@@ -34,9 +59,39 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     reviews: config.providers.reviews.maxBatchSize,
   };
 
+  // The bearer token is verified once per request, whoever asks first (rate limit, cache, context).
+  const callerOf = createRequestCaller(verifyCaller);
+  const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
+
   const plugins: (Plugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
     useRequestId(),
+    // Observe every request to the endpoint (refused ones too): one log line, metrics, a span; serves /api/metrics.
+    deps.telemetry !== undefined && useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }),
+    // Load-balancer probes (/api/health/live, /api/health/ready), answered before any budget is spent.
+    deps.health !== undefined && useHealth(deps.health),
+    // Inbound budgets per caller: a request is counted before it is even parsed; its estimated cost
+    // is spent just before execution (so the limits plugins must have run).
+    useRateLimit({
+      config: config.rateLimit,
+      endpoint: GRAPHQL_ENDPOINT,
+      identify: createIdentify(callerOf, config.trustedProxyHops),
+      costOf: deps.costOf ?? estimatedCostOf,
+      redis: deps.redis,
+      keyPrefix: config.redisKeyPrefix,
+      isDev: config.isDev,
+    }),
+    // Edge protection, cheapest refusal first: CSRF/content type, then the persisted-operation allowlist
+    // (resolves ids to documents), then the limits (size before parse, tokens in it, shape before
+    // validation) and the static cost (kept per request for the rate limiter, sent as x-operation-cost).
+    useHttpHardening({ isDev: config.isDev }),
+    useGraphQLOverHttpStatus(),
+    usePersistedOperations({ ...config.persistedOperations, store: loadPersistedStore(config.persistedOperations.dir) }),
+    useOperationLimits({ limits: config.limits, mode: config.limits.mode }),
+    useCost({ maxCost: config.limits.maxCost, mode: config.limits.mode }),
+    // Whole-response cache: after the allowlist and the limits (a refused operation is never served),
+    // before execution. Looks up in onParams, so a hit skips parse, validation and execution.
+    useResponseCache({ config: config.responseCache, schema: getSchema(), cache: responseCache, callerOf, statusHeader: config.isDev }),
     // 2. Map every error to the contract (runs on the result, whatever phase produced it).
     useErrorContract({ isDev: config.isDev }),
   ];
@@ -44,15 +99,19 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: getSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    graphiql: config.isDev ? { title: 'BFF gateway', defaultQuery: '{ me { name } }' } : false,
+    // Development only; assets are bundled (no CDN), the persisted operations open as tabs.
+    graphiql: config.isDev ? graphiqlOptions({ examples: graphiqlExamples }) : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
+    // Request body, batch size, no multipart (no uploads): see src/plugins/edge-options.ts.
+    ...edgeYogaOptions(config.limits),
     // Errors are logged once, with their request id, by the observability layer; yoga's own logger stays quiet.
     logging: false,
     maskedErrors: { maskError: (error) => toGraphQLError(error, { isDev: config.isDev }) },
     plugins: plugins.filter((p): p is Plugin => p !== false),
     context: async ({ request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
-      const caller = await verifyCaller(request.headers.get('authorization'));
+      const caller = await callerOf(request);
       const call = { requestId, deadlineAt: now() + config.requestDeadlineMs, signal: request.signal };
       return { requestId, caller, call, providers, loaders: createLoaders(providers, batchSizes, call) };
     },

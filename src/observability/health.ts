@@ -1,0 +1,79 @@
+// Liveness and readiness for a load balancer. Live: the process answers. Ready: the configuration
+// was valid (a gateway exists), Redis answers when one is configured, and not every provider's
+// circuit is open. Bodies name checks, never hosts.
+import type { BreakerState } from './channels';
+import { jsonReply, type OpsReply } from './ops-reply';
+
+export const HEALTH_PATHS = { live: '/api/health/live', ready: '/api/health/ready' } as const;
+
+/** What readiness needs of Redis (an ioredis client satisfies it). */
+export interface RedisPing {
+  ping(): Promise<unknown>;
+  /** ioredis' connection state; a first connection still under way is waited for (within the timeout). */
+  readonly status?: string;
+  once?(event: 'ready', listener: () => void): unknown;
+  off?(event: 'ready', listener: () => void): unknown;
+}
+
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+
+export interface HealthOptions {
+  /** Current breaker state of every provider client. */
+  readonly breakers: () => readonly BreakerState[];
+  /** The gateway's Redis, when REDIS_URL is set. @default undefined (not checked) */
+  readonly redis?: RedisPing | undefined;
+  /** A ping slower than this counts as down. @default 500 */
+  readonly redisTimeoutMs?: number;
+}
+
+export type CheckResult = 'ok' | 'down' | 'all_open' | 'invalid' | 'off';
+
+export interface Health {
+  live(): OpsReply;
+  ready(): Promise<OpsReply>;
+}
+
+export function liveReply(): OpsReply {
+  return jsonReply(200, { status: 'live' });
+}
+
+export function readinessReply(checks: Readonly<Record<string, CheckResult>>): OpsReply {
+  const ready = Object.values(checks).every((c) => c === 'ok' || c === 'off');
+  return jsonReply(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+}
+
+async function pingWithin(redis: RedisPing, ms: number): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  const late = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve('down'), ms);
+    timer.unref();
+  });
+  const check = async (): Promise<CheckResult> => {
+    // A client that refuses commands until connected (no offline queue) would fail a fresh probe.
+    if (redis.status !== undefined && CONNECTING.has(redis.status) && redis.once !== undefined) {
+      await new Promise<void>((resolve) => redis.once?.('ready', (onReady = resolve)));
+    }
+    await redis.ping();
+    return 'ok';
+  };
+  try {
+    return await Promise.race([check().catch((): CheckResult => 'down'), late]);
+  } finally {
+    clearTimeout(timer);
+    if (onReady !== undefined) redis.off?.('ready', onReady);
+  }
+}
+
+export function createHealth(options: HealthOptions): Health {
+  const timeoutMs = options.redisTimeoutMs ?? 500;
+  return {
+    live: liveReply,
+    async ready() {
+      const states = options.breakers();
+      const upstreams: CheckResult = states.length > 0 && states.every((s) => s === 'open') ? 'all_open' : 'ok';
+      const redis: CheckResult = options.redis === undefined ? 'off' : await pingWithin(options.redis, timeoutMs);
+      return readinessReply({ config: 'ok', redis, upstreams });
+    },
+  };
+}

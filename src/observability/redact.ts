@@ -1,0 +1,117 @@
+// What must never reach a log line: values under secret-looking keys, the configured secrets and
+// PII fields, bearer/basic/JWT-looking strings, and provider hosts. Used by the error serializer,
+// by pino's `redact` paths and by anything that logs a string it did not build itself.
+
+export const REDACTED = '[REDACTED]';
+const HOST = '[upstream-host]';
+
+/** Keys whose values are secrets wherever they appear (compared without case, `-` or `_`). */
+const SECRET_KEYS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'apikey',
+  'client_secret',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'password',
+  'secret',
+  'bypass-secret',
+  'x-persisted-operations-bypass',
+] as const;
+
+const normalise = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
+
+const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// Shapes of credentials we cannot know in advance (caller JWTs, OAuth tokens issued at run time).
+const PATTERNS: readonly [RegExp, string][] = [
+  // 12+ characters: a credential, not prose such as "the bearer token is invalid".
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}/gi, `$1 ${REDACTED}`],
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
+  [/\b((?:access|refresh|id)_token|client_secret|api[_-]?key|password)(["']?\s*[:=]\s*["']?)[^"'&\s,;}]+/gi, `$1$2${REDACTED}`],
+];
+
+export interface ScrubberOptions {
+  /** Exact values to hide (API keys, client secrets, static tokens); shorter than 6 characters are ignored. */
+  readonly secrets?: readonly string[];
+  /** `host:port` (or host) of every provider; replaced so that logs never map our upstreams. */
+  readonly hosts?: readonly string[];
+  /** Extra keys whose values are redacted (PII such as `email`). */
+  readonly fields?: readonly string[];
+}
+
+export interface Scrubber {
+  /** The string with every known secret, credential-looking token and provider host replaced. */
+  text(value: string): string;
+  /** A JSON-safe deep copy with secret keys redacted and strings scrubbed (bounded depth and width). */
+  value(value: unknown): unknown;
+  /** Whether a key's value must be redacted. */
+  isSecretKey(key: string): boolean;
+  /** pino `redact.paths` for the same keys, at the depths our log lines use. */
+  readonly redactPaths: readonly string[];
+}
+
+const MAX_DEPTH = 6;
+const MAX_ITEMS = 50;
+
+export function createScrubber(options: ScrubberOptions = {}): Scrubber {
+  const keys = new Set([...SECRET_KEYS, ...(options.fields ?? [])].map(normalise));
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
+  const hosts = (options.hosts ?? []).filter((h) => h.length > 0);
+  // Longest first, so that a secret containing another is replaced whole.
+  const known = [...secrets.map((s) => [s, REDACTED] as const), ...hosts.map((h) => [h, HOST] as const)].sort((a, b) => b[0].length - a[0].length);
+  const knownPattern = known.length > 0 ? new RegExp(known.map(([s]) => escapeRegExp(s)).join('|'), 'g') : undefined;
+  const replacement = new Map<string, string>(known);
+
+  function text(value: string): string {
+    let out = value;
+    if (knownPattern) out = out.replace(knownPattern, (match) => replacement.get(match) ?? REDACTED);
+    for (const [pattern, replace] of PATTERNS) out = out.replace(pattern, replace);
+    return out;
+  }
+
+  const isSecretKey = (key: string): boolean => keys.has(normalise(key));
+
+  function copy(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return text(value);
+    if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+    if (depth >= MAX_DEPTH || seen.has(value)) return '[…]';
+    seen.add(value);
+    if (value instanceof Error) return serialiseError(value, depth, seen);
+    if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => copy(item, depth + 1, seen));
+    const entries = value instanceof Headers || value instanceof Map ? [...value.entries()] : Object.entries(value);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of entries.slice(0, MAX_ITEMS)) {
+      out[String(key)] = isSecretKey(String(key)) ? REDACTED : copy(item, depth + 1, seen);
+    }
+    return out;
+  }
+
+  function serialiseError(error: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+    const out: Record<string, unknown> = { type: error.name, message: text(error.message) };
+    const extra = error as Error & { code?: unknown; meta?: unknown; status?: unknown; statusCode?: unknown };
+    if (typeof extra.code === 'string' || typeof extra.code === 'number') out['code'] = extra.code;
+    if (typeof extra.statusCode === 'number') out['statusCode'] = extra.statusCode;
+    if (extra.meta !== undefined) out['meta'] = copy(extra.meta, depth + 1, seen);
+    // A coded error (ours, undici's) is an expected failure: its code and meta say more than a stack.
+    if (error.stack !== undefined && out['code'] === undefined) out['stack'] = text(error.stack);
+    if (error.cause !== undefined) out['cause'] = copy(error.cause, depth + 1, seen);
+    if (error instanceof AggregateError) out['errors'] = copy(error.errors, depth + 1, seen);
+    return out;
+  }
+
+  const redactPaths: string[] = [];
+  for (const key of new Set([...SECRET_KEYS, ...(options.fields ?? [])])) {
+    const path = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const child = path.startsWith('[') ? path : `.${path}`;
+    redactPaths.push(path, `*${child}`, `*.*${child}`);
+  }
+
+  return { text, value: (value) => copy(value, 0, new WeakSet()), isSecretKey, redactPaths };
+}

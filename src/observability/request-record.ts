@@ -1,0 +1,56 @@
+// What telemetry remembers about one GraphQL request between its first hook and its response:
+// a plain object, filled in place by the plugin's hooks and by upstream events (no child logger).
+import type { Span } from '@opentelemetry/api';
+import type { RequestOutcome } from './metrics';
+
+/** One error of the result, reduced to what logs and metrics need. */
+export interface ErrorFact {
+  readonly code: string;
+  readonly path: string | undefined;
+  /** The thrown error (an AppError carries `meta`); logged once, never sent to clients. */
+  readonly original: unknown;
+}
+
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly request: Request;
+  /** performance.now() at the first hook. */
+  readonly startedAt: number;
+  /** Parameters or a result were seen: this was a GraphQL request, not a page or a probe. */
+  graphql: boolean;
+  operationName: string | undefined;
+  operationType: string | undefined;
+  persistedHash: string | undefined;
+  callerId: string | undefined;
+  errors: ErrorFact[];
+  outcome: RequestOutcome;
+  upstreamCalls: number;
+  upstreamAttempts: number;
+  upstreamRetries: number;
+  /** What the response cache did (`hit`, `miss`, `uncacheable`, `not-modified`), when it saw the request. */
+  cache: string | undefined;
+  /** The static cost estimate, when the cost plugin made one. */
+  cost: number | undefined;
+  readonly span: Span | undefined;
+}
+
+export function newRecord(request: Request, requestId: string, startedAt: number, span: Span | undefined): RequestRecord {
+  return {
+    requestId,
+    request,
+    startedAt,
+    graphql: false,
+    operationName: undefined,
+    operationType: undefined,
+    persistedHash: undefined,
+    callerId: undefined,
+    errors: [],
+    outcome: 'success',
+    upstreamCalls: 0,
+    upstreamAttempts: 0,
+    upstreamRetries: 0,
+    cache: undefined,
+    cost: undefined,
+    span,
+  };
+}

@@ -1,0 +1,20 @@
+// `npm run ops:check`: validates every client operation (sources and retained manifests) against the
+// current schema and the server's limits; prints problems compiler-style and a summary table, and
+// exits non-zero on any problem.
+import { runOpsCheck } from './check-ops';
+import { CHECK_PATHS, readManifestTexts, readSchemaSdl } from './check-sources';
+import { readOperationTexts } from './manifest-files';
+
+function option(args: readonly string[], name: string): string | undefined {
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function main(args: readonly string[]): number {
+  const dir = option(args, 'persisted-queries') ?? CHECK_PATHS.persistedQueriesDir;
+  const schemaSdl = readSchemaSdl(option(args, 'schema') ?? CHECK_PATHS.schemaDir);
+  const result = runOpsCheck({ schemaSdl, sources: readOperationTexts(dir), manifests: readManifestTexts(dir) });
+  (result.exitCode === 0 ? console.log : console.error)(result.report);
+  return result.exitCode;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,45 @@
+// What the CI checks read from the repository: the schema as codegen joins it, the manifests as
+// text (a broken one is a reported problem, not a crash), and where the released schema lives.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PERSISTED_QUERIES_LAYOUT } from './manifest-files';
+
+export const CHECK_PATHS = Object.freeze({
+  schemaDir: 'schema',
+  persistedQueriesDir: 'persisted-queries',
+  /** The last released schema; `npm run schema:release` rewrites it. */
+  schemaBaseline: 'persisted-queries/released/schema.graphql',
+});
+
+function filesEnding(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(suffix))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+/** The SDL exactly as codegen.ts joins it (sorted files, newline-separated). */
+export function readSchemaSdl(dir: string = CHECK_PATHS.schemaDir): string {
+  return filesEnding(dir, '.graphql')
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+}
+
+export interface ManifestText {
+  /** The manifest's path relative to the working directory, as reported. */
+  readonly source: string;
+  readonly text: string;
+}
+
+/** The retained released manifests of a persisted-queries folder (released/*.json), sorted. */
+export function readReleasedManifestTexts(dir: string = CHECK_PATHS.persistedQueriesDir): ManifestText[] {
+  return filesEnding(join(dir, PERSISTED_QUERIES_LAYOUT.released), '.json').map((source) => ({ source, text: readFileSync(source, 'utf8') }));
+}
+
+/** manifest.json (when present) and every retained released manifest. */
+export function readManifestTexts(dir: string = CHECK_PATHS.persistedQueriesDir): ManifestText[] {
+  const current = join(dir, PERSISTED_QUERIES_LAYOUT.manifest);
+  const head = existsSync(current) ? [{ source: current, text: readFileSync(current, 'utf8') }] : [];
+  return [...head, ...readReleasedManifestTexts(dir)];
+}

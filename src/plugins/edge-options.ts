@@ -1,0 +1,30 @@
+// The edge settings that are yoga options rather than plugins (request body size, batching,
+// multipart), and the allowlist's loading: both read from config once, when yoga is built.
+import type { LimitsConfig } from '../config';
+import { readManifests } from '../operations/manifest-files';
+import { createPersistedStore, type PersistedOperationStore } from '../operations/persisted-store';
+
+export interface EdgeYogaOptions {
+  /** Bodies over it are refused with 413 (by Content-Length, or while streaming). */
+  readonly maxRequestBodySize: number;
+  /** Batched requests: up to `limit` operations, 413 beyond; false refuses any batch (400). */
+  readonly batching: { readonly limit: number } | false;
+  /** No file uploads: one fewer parser, and multipart is a CORS "simple" content type (CSRF). */
+  readonly multipart: false;
+}
+
+export function edgeYogaOptions(limits: Pick<LimitsConfig, 'maxRequestBodyBytes' | 'maxBatchOperations'>): EdgeYogaOptions {
+  return {
+    maxRequestBodySize: limits.maxRequestBodyBytes,
+    batching: limits.maxBatchOperations > 0 ? { limit: limits.maxBatchOperations } : false,
+    multipart: false,
+  };
+}
+
+/**
+ * The union of manifest.json and every released manifest under `dir`, each id verified against its
+ * body; throws a ManifestError naming the file and operation (the gateway then refuses to start).
+ */
+export function loadPersistedStore(dir: string): PersistedOperationStore {
+  return createPersistedStore(readManifests(dir));
+}

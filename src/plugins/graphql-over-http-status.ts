@@ -1,0 +1,52 @@
+// useGraphQLOverHttpStatus: request errors get the statuses of the GraphQL-over-HTTP draft. A
+// document that fails validation, or variables that do not coerce, answer 422 to clients that accept
+// `application/graphql-response+json`, and 200 to legacy `application/json` clients (yoga's `spec`
+// flag). Parse errors (400) and data-with-errors (200) are yoga's defaults already.
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors/codes';
+
+const SPEC_HTTP = (code: ErrorCode) => ({ spec: true, status: ERROR_CODES[code].httpStatus });
+
+function withHttp(error: GraphQLError, code: ErrorCode): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code, http: SPEC_HTTP(code) },
+  });
+}
+
+// graphql-js words every variable coercion error this way (values.ts); nothing else starts so.
+const isVariableError = (error: GraphQLError) => error.message.startsWith('Variable "$') && !error.path;
+
+export function useGraphQLOverHttpStatus(): Plugin {
+  return {
+    onValidate() {
+      return ({ valid, result, setResult }) => {
+        if (valid) return;
+        setResult(
+          result.map((e) => {
+            const code = e.extensions['code'];
+            if (isErrorCode(code) && code !== 'GRAPHQL_VALIDATION_FAILED') return e;
+            const http = e.extensions['http'] as { status?: number } | undefined;
+            return http?.status === ERROR_CODES.GRAPHQL_VALIDATION_FAILED.httpStatus ? e : withHttp(e, 'GRAPHQL_VALIDATION_FAILED');
+          }),
+        );
+      };
+    },
+
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          // Only a request error: no `data` at all (execution never started).
+          if (Symbol.asyncIterator in result || 'data' in result || !result.errors?.length) return;
+          if (!result.errors.every(isVariableError)) return;
+          setResult({ ...result, errors: result.errors.map((e) => withHttp(e, 'BAD_USER_INPUT')) });
+        },
+      };
+    },
+  };
+}

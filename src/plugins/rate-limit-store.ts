@@ -1,0 +1,77 @@
+// One inbound budget (requests or cost per window) on rate-limiter-flexible: in memory for a single
+// instance, in Redis when several instances must share it (atomic Lua INCR + PTTL, so exact across
+// instances), with a memory limiter as insurance while Redis is unreachable.
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+
+export interface BudgetState {
+  /** Points in the window. */
+  readonly limit: number;
+  /** Points left in the window (0 when refused). */
+  readonly remaining: number;
+  /** Milliseconds until the window resets. */
+  readonly resetMs: number;
+  /** True when this spend was refused. */
+  readonly refused: boolean;
+}
+
+export interface Budget {
+  readonly name: string;
+  readonly limit: number;
+  /** Spends `points`; a refused spend is given back so that one over-budget request costs nothing. */
+  spend(key: string, points: number): Promise<BudgetState>;
+  /** The current state without spending. */
+  peek(key: string): Promise<BudgetState>;
+}
+
+export interface BudgetOptions {
+  /** `requests` or `cost`: part of the store key. */
+  readonly name: string;
+  readonly points: number;
+  readonly windowSeconds: number;
+  /** Shared store; memory when absent. */
+  readonly redis?: Redis | undefined;
+  /** @default 'bff:' */
+  readonly keyPrefix?: string;
+  /** Give refused points back (cost) or keep counting them (requests, so a flood stays refused). @default false */
+  readonly refundRefused?: boolean;
+}
+
+function stateOf(limit: number, res: RateLimiterRes, refused: boolean): BudgetState {
+  return {
+    limit,
+    remaining: refused ? 0 : Math.max(0, res.remainingPoints),
+    resetMs: Math.max(0, res.msBeforeNext),
+    refused,
+  };
+}
+
+export function createBudget(options: BudgetOptions): Budget {
+  const { points, windowSeconds: duration } = options;
+  const keyPrefix = `${options.keyPrefix ?? 'bff:'}rl:${options.name}`;
+  const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+  const limiter: RateLimiterAbstract = options.redis
+    ? new RateLimiterRedis({ storeClient: options.redis, points, duration, keyPrefix, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+    : memory;
+
+  async function spend(key: string, amount: number): Promise<BudgetState> {
+    try {
+      return stateOf(points, await limiter.consume(key, amount), false);
+    } catch (rejection) {
+      // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error when
+      // the store (and its insurance) failed: then we let the request through rather than refuse all.
+      if (!(rejection instanceof RateLimiterRes)) return { limit: points, remaining: points, resetMs: duration * 1000, refused: false };
+      if (options.refundRefused) await limiter.reward(key, amount).catch(() => undefined);
+      return stateOf(points, rejection, true);
+    }
+  }
+
+  async function peek(key: string): Promise<BudgetState> {
+    const res = await limiter.get(key).catch(() => null);
+    // The memory store keeps an expired window until its timer fires: that is a fresh window.
+    if (!res || res.msBeforeNext <= 0) return { limit: points, remaining: points, resetMs: duration * 1000, refused: false };
+    return stateOf(points, res, false);
+  }
+
+  return { name: options.name, limit: points, spend, peek };
+}

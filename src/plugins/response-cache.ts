@@ -1,0 +1,148 @@
+// useResponseCache: whole-response caching with @graphql-yoga/plugin-response-cache (envelop's
+// cache plus yoga's early lookup, which skips parse/validate/execute on a hit, and ETag/304).
+// TTL and scope come from the schema's @cacheControl (read natively by the plugin); PUBLIC
+// documents share one entry across callers, PRIVATE ones are per caller (JWT subject) and never
+// stored for anonymous callers; results with errors are never stored; a mutation drops the
+// entities it returns and every private entry of its caller.
+//
+// ETags are ours, not the plugin's: it sends the cache key as ETag and answers 304 to any request
+// whose If-None-Match names a cached key, without checking that it is this request's key, and the
+// key stays the same when the data behind it changes. Ours is a hash of the data served, checked
+// against the request's own answer, so a 304 always means "what you hold is what you would get".
+import { createHash } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import { getOperationAST } from 'graphql';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
+import type { ResponseCacheConfig } from '../config';
+import { callerOrNull, type RequestCaller } from './caller-identity';
+import { createCacheScope } from './cache-scope';
+import { buildCacheKey } from './response-cache-key';
+import type { GatewayCache } from './response-cache-store';
+
+export type CacheStatus = 'hit' | 'miss' | 'uncacheable' | 'not-modified';
+
+const statuses = new WeakMap<Request, CacheStatus>();
+const etags = new WeakMap<Request, string>();
+
+/** What the response cache did for a request (for logs and metrics); undefined when it did not see it. */
+export function responseCacheStatusOf(request: Request): CacheStatus | undefined {
+  return statuses.get(request);
+}
+
+export interface ResponseCacheOptions {
+  readonly config: ResponseCacheConfig;
+  readonly schema: GraphQLSchema;
+  readonly cache: GatewayCache;
+  /** The verified caller of a request (memoised per request). */
+  readonly callerOf: RequestCaller;
+  /** Adds `x-response-cache: hit|miss|uncacheable|not-modified` to responses. @default false */
+  readonly statusHeader?: boolean;
+  /** TTL of a response that meets no @cacheControl maxAge. @default 0 (not cached) */
+  readonly defaultMaxAgeSeconds?: number;
+}
+
+function persistedIdOf(params: GraphQLParams | undefined): string | undefined {
+  const extensions: unknown = params?.extensions;
+  if (typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions) {
+    const pq: unknown = extensions.persistedQuery;
+    if (typeof pq === 'object' && pq !== null && 'sha256Hash' in pq && typeof pq.sha256Hash === 'string') return pq.sha256Hash;
+  }
+  const documentId: unknown = params && 'documentId' in params ? params.documentId : undefined;
+  return typeof documentId === 'string' ? documentId : undefined;
+}
+
+function etagOf(data: unknown): string {
+  return `W/"${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 32)}"`;
+}
+
+/** RFC 9110 weak comparison against an If-None-Match list (or `*`). */
+function matchesIfNoneMatch(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
+function statusFromMetadata(metadata: unknown): CacheStatus {
+  if (typeof metadata !== 'object' || metadata === null) return 'uncacheable';
+  if ('hit' in metadata && metadata.hit === true) return 'hit';
+  return 'didCache' in metadata && metadata.didCache === true ? 'miss' : 'uncacheable';
+}
+
+/** False when the cache is disabled. */
+export function useResponseCache(options: ResponseCacheOptions): Plugin | false {
+  if (!options.config.enabled) return false;
+  const { cache, callerOf } = options;
+  const scope = createCacheScope(options.schema);
+  const paramsOf = new WeakMap<Request, GraphQLParams>();
+
+  // Its onRequest hook is the key-based 304 described above: left out.
+  const { onRequest: _keyBased304, ...inner } = useYogaResponseCache({
+    cache,
+    ttl: (options.defaultMaxAgeSeconds ?? 0) * 1000,
+    // Throws on a bad token, so that a hit cannot skip the 401 the context would give.
+    session: async (request) => (await callerOf(request))?.id ?? null,
+    buildResponseCacheKey: ({ documentString, variableValues, operationName, sessionId, request }) =>
+      buildCacheKey({
+        document: documentString,
+        persistedId: persistedIdOf(paramsOf.get(request)),
+        operationName: operationName ?? undefined,
+        variables: variableValues ?? undefined,
+        sessionId: sessionId ?? null,
+        isPrivate: scope.isPrivate(documentString || undefined),
+      }),
+    // Read (and removed) in onExecutionResult below: our status source, never sent to clients.
+    includeExtensionMetadata: true,
+  });
+
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(inner);
+    },
+    onParams({ request, params }) {
+      paramsOf.set(request, params);
+    },
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName ?? undefined)?.operation !== 'mutation') return;
+      const request = args.contextValue.request;
+      return {
+        // Whatever the outcome (a write may have happened before a failure), the caller's
+        // private answers (its orders, its profile) may be stale now.
+        async onExecuteDone() {
+          const caller = await callerOrNull(callerOf, request);
+          if (caller) await cache.invalidateCaller(caller.id);
+        },
+      };
+    },
+    onExecutionResult({ request, result, setResult }) {
+      if (!result || Symbol.asyncIterator in result) return;
+      const { responseCache, ...extensions } = result.extensions ?? {};
+      const status = statusFromMetadata(responseCache);
+      statuses.set(request, status);
+      if (status !== 'uncacheable' && !result.errors?.length) etags.set(request, etagOf(result.data));
+      if (responseCache === undefined) return;
+      const { extensions: _dropped, ...rest } = result;
+      setResult(Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest);
+    },
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      const etag = etags.get(request);
+      if (etag && response.status === 200) {
+        response.headers.set('etag', etag);
+        // Browsers may keep an answer but must revalidate it; shared caches must not keep it.
+        if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-cache');
+        if (request.method === 'GET' && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) {
+          statuses.set(request, 'not-modified');
+          // Keep what earlier plugins added (request id, RateLimit-*), drop what described the body.
+          const headers = new fetchAPI.Headers(response.headers);
+          for (const name of ['content-type', 'content-length', 'content-encoding']) headers.delete(name);
+          response = new fetchAPI.Response(null, { status: 304, headers });
+          setResponse(response);
+        }
+      } else {
+        response.headers.delete('etag');
+      }
+      const status = statuses.get(request);
+      if (options.statusHeader && status) response.headers.set('x-response-cache', status);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// useTelemetry: feeds one record per GraphQL request to the observability layer (the request's log
+// line, metrics and span; its errors logged once with their meta) and serves `/api/metrics` behind
+// its bearer token. Placed right after the request id, so even refused requests are observed.
+import { getOperationAST, GraphQLError } from 'graphql';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { isErrorCode } from '../errors/codes';
+import { toGraphQLError } from '../errors/to-graphql-error';
+import { METRICS_PATH } from '../observability/metrics-endpoint';
+import { toResponse } from '../observability/ops-reply';
+import type { ErrorFact, RequestRecord } from '../observability/request-record';
+import type { Telemetry } from '../observability/telemetry';
+import { requestIdOf } from './request-id';
+import { responseCacheStatusOf } from './response-cache';
+
+export interface TelemetryPluginOptions {
+  /** The GraphQL endpoint: only its requests get a record (probes and pages do not). */
+  readonly endpoint: string;
+  /** The cost plugin's estimate of the request's operation, for its log line and histogram. @default none */
+  readonly costOf?: ((request: Request) => number | undefined) | undefined;
+}
+
+interface ResultLike {
+  readonly data?: Record<string, unknown> | null;
+  readonly errors?: readonly GraphQLError[];
+}
+
+const PERSISTED_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+
+function persistedIdOf(params: GraphQLParams): string | undefined {
+  const apq: unknown = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  const documentId: unknown = (params as GraphQLParams & { documentId?: unknown }).documentId;
+  const id = typeof apq === 'string' ? apq : typeof documentId === 'string' ? documentId : undefined;
+  return id !== undefined && PERSISTED_ID.test(id) ? id : undefined;
+}
+
+// The error that was thrown (an AppError with its meta), under any GraphQLError wrapping.
+function originalOf(error: GraphQLError): unknown {
+  let current: unknown = error;
+  while (current instanceof GraphQLError && current.originalError !== undefined) current = current.originalError;
+  return current;
+}
+
+function factOf(error: GraphQLError): ErrorFact {
+  const existing = error.extensions['code'];
+  const code = isErrorCode(existing) ? existing : String(toGraphQLError(error, { isDev: false }).extensions['code']);
+  return { code, path: error.path?.join('.'), original: originalOf(error) };
+}
+
+function collect(record: RequestRecord, result: ResultLike): void {
+  const errors = result.errors;
+  if (errors === undefined || errors.length === 0) return;
+  for (const error of errors) record.errors.push(factOf(error));
+  const data = result.data;
+  const partial = data !== null && data !== undefined && Object.values(data).some((v) => v !== null);
+  if (!partial) record.outcome = 'error';
+  else if (record.outcome === 'success') record.outcome = 'partial';
+}
+
+export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptions): Plugin {
+  const records = new WeakMap<Request, RequestRecord>();
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      const path = url.pathname;
+      if (path === METRICS_PATH) {
+        return telemetry.metricsReply(request.headers.get('authorization')).then((reply) => endResponse(toResponse(reply, fetchAPI.Response)));
+      }
+      if (path === options.endpoint) records.set(request, telemetry.beginRequest(request, requestIdOf(request)));
+      return undefined;
+    },
+    onParams({ request, params }) {
+      const record = records.get(request);
+      if (record === undefined) return;
+      record.graphql = true;
+      if (params.operationName) record.operationName = params.operationName;
+      record.persistedHash = persistedIdOf(params);
+    },
+    onExecute({ args }) {
+      const ctx = args.contextValue as { request?: Request; caller?: { id?: unknown } | null };
+      const record = ctx.request === undefined ? undefined : records.get(ctx.request);
+      if (record === undefined) return;
+      const callerId = ctx.caller?.id;
+      if (typeof callerId === 'string') record.callerId = callerId;
+      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      if (operation) {
+        record.operationType = operation.operation;
+        if (operation.name) record.operationName = operation.name.value;
+      }
+    },
+    onResultProcess({ request, result }) {
+      const record = records.get(request);
+      if (record === undefined) return;
+      record.graphql = true;
+      if (Array.isArray(result)) for (const r of result as ResultLike[]) collect(record, r);
+      else if (!(Symbol.asyncIterator in result)) collect(record, result as ResultLike);
+    },
+    onResponse({ request, response }) {
+      const record = records.get(request);
+      if (record === undefined) return;
+      records.delete(request);
+      record.cache = responseCacheStatusOf(request);
+      if (record.graphql) record.cost = options.costOf?.(request);
+      telemetry.endRequest(record, response.status);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The load generator: autocannon as a library, closed loop (N connections, each sends as soon as its
+// previous answer arrived) or at a fixed overall rate. Latencies are kept exactly (autocannon's own
+// histogram rounds to whole milliseconds, too coarse at one connection).
+import autocannon from 'autocannon';
+import type { RequestSpec } from './operations';
+
+export interface LoadOptions {
+  /** Origins (`http://127.0.0.1:port`); connections are split evenly between them (round robin per connection). */
+  readonly origins: readonly string[];
+  readonly spec: RequestSpec;
+  readonly connections: number;
+  readonly durationS: number;
+  /** Fixed overall request rate (requests/s); closed loop when undefined. */
+  readonly rate?: number;
+}
+
+export interface LoadResult {
+  /** Answers received (any status). */
+  readonly requests: number;
+  readonly durationS: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+}
+
+class Samples {
+  #data = new Float64Array(65_536);
+  #n = 0;
+  push(value: number): void {
+    if (this.#n === this.#data.length) {
+      const bigger = new Float64Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.#n++] = value;
+  }
+  percentile(p: number): number {
+    if (this.#n === 0) return Number.NaN;
+    const sorted = this.#data.slice(0, this.#n).sort();
+    return sorted[Math.min(this.#n - 1, Math.max(0, Math.ceil((p / 100) * this.#n) - 1))] ?? Number.NaN;
+  }
+}
+
+function runOne(origin: string, spec: RequestSpec, connections: number, durationS: number, rate: number | undefined, samples: Samples): Promise<autocannon.Result> {
+  const { body } = spec;
+  const request: autocannon.Request = {
+    method: spec.method,
+    path: spec.path,
+    headers: { ...spec.headers },
+    ...(typeof body === 'string' ? { body } : {}),
+    ...(typeof body === 'function'
+      ? {
+          setupRequest: (req: autocannon.Request) => {
+            req.body = body();
+            return req;
+          },
+        }
+      : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: origin,
+        connections,
+        duration: durationS,
+        timeout: 30,
+        requests: [request],
+        ...(rate === undefined ? {} : { overallRate: rate }),
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => samples.push(responseTime));
+  });
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const samples = new Samples();
+  const n = options.origins.length;
+  const started = performance.now();
+  const results = await Promise.all(
+    options.origins.map((origin, i) => {
+      const connections = Math.floor(options.connections / n) + (i < options.connections % n ? 1 : 0);
+      const rate = options.rate === undefined ? undefined : options.rate / n;
+      return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, samples);
+    }),
+  );
+  const durationS = (performance.now() - started) / 1000;
+  const requests = results.reduce((sum, r) => sum + r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'], 0);
+  return {
+    requests,
+    durationS,
+    rps: requests / durationS,
+    p50Ms: samples.percentile(50),
+    p99Ms: samples.percentile(99),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}

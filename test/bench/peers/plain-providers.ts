@@ -1,0 +1,73 @@
+// The peers' upstream layer: OUR provider clients (src/providers: same calls, same zod checks,
+// same mapping) over a bare undici Pool per origin: no deadline, retry, breaker, throttle, events
+// or token refresh. The OAuth2 token is fetched once at start. So peer vs ours = GraphQL server +
+// our pipeline + our resilient core; the upstream work is the same.
+import { Pool, request } from 'undici';
+import type { GatewayConfig, ProviderConfig, ProviderName } from '../../../src/config';
+import type { ProviderHttpClient, UpstreamRequest } from '../../../src/http/types';
+import { createProviders, type Providers } from '../../../src/providers';
+
+function wirePath(basePath: string, req: UpstreamRequest): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(req.query ?? {})) if (value !== undefined) params.append(name, String(value));
+  return `${basePath}${req.path}${params.size > 0 ? `?${params.toString()}` : ''}`;
+}
+
+function createPlainClient(name: string, baseUrl: string, authHeaders: Readonly<Record<string, string>>): ProviderHttpClient {
+  const url = new URL(baseUrl);
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const pool = new Pool(url.origin, { connections: 32, pipelining: 1, keepAliveTimeout: 4000 });
+  return {
+    provider: name,
+    async request(req) {
+      const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+      const headers: Record<string, string> = { accept: 'application/json', ...authHeaders, ...req.headers };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
+      const res = await pool.request({ method: req.method, path: wirePath(basePath, req), headers, body: body ?? null });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: {}, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    },
+    close: () => pool.close(),
+  };
+}
+
+async function authHeaders(provider: ProviderConfig): Promise<Record<string, string>> {
+  const auth = provider.auth;
+  switch (auth.kind) {
+    case 'apiKey':
+      return { [auth.header.toLowerCase()]: auth.value };
+    case 'bearer':
+      return { authorization: `Bearer ${auth.token}` };
+    case 'oauth2': {
+      const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64');
+      const res = await request(auth.tokenUrl, {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scope }).toString(),
+      });
+      const body: unknown = await res.body.json();
+      const token = typeof body === 'object' && body !== null && 'access_token' in body ? body.access_token : undefined;
+      if (res.statusCode !== 200 || typeof token !== 'string') throw new Error(`${provider.name}: token endpoint answered ${res.statusCode}`);
+      return { authorization: `Bearer ${token}` };
+    }
+  }
+}
+
+export interface PlainProviders {
+  readonly providers: Providers;
+  close(): Promise<void>;
+}
+
+export async function createPlainProviders(config: GatewayConfig): Promise<PlainProviders> {
+  const names: ProviderName[] = ['orders', 'catalog', 'accounts', 'reviews'];
+  const clients = await Promise.all(names.map(async (name) => createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]))));
+  const [orders, catalog, accounts, reviews] = clients;
+  if (!orders || !catalog || !accounts || !reviews) throw new Error('provider clients missing');
+  return {
+    providers: createProviders({ orders, catalog, accounts, reviews }),
+    close: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// The servers under test: how each child is started, with which environment, and which scenarios
+// it runs. Every gateway target gets the production pipeline (NODE_ENV=production, DEMO=1,
+// allowlist enforced, logs at info to /dev/null) pointed at the bench's simulated providers.
+import { mkdirSync } from 'node:fs';
+import { envSchema } from '../../src/config/env';
+import { demoEnv } from '../../src/dev/demo-env';
+import type { Upstreams } from '../../src/dev/upstreams';
+import { ensureNextBuild, freePort } from '../helpers/processes';
+import { startChild, type ChildHandle } from './child';
+import type { ScenarioName } from './operations';
+import type { BenchOptions } from './options';
+
+export type TargetName = 'ours-standalone' | 'ours-next' | 'ours-cache-hit' | 'yoga-plain' | 'apollo-server' | 'naive' | 'raw-node-http';
+
+export interface Target {
+  readonly name: TargetName;
+  /** ours: our gateway (allowlist, JWT); peer: same schema, no protections; raw: no GraphQL. */
+  readonly kind: 'ours' | 'peer' | 'raw';
+  readonly scenarios: readonly ScenarioName[];
+  /** What the notes say about this target. */
+  readonly note: string;
+}
+
+/** Measured in this order, back to back. */
+export const TARGETS: readonly Target[] = [
+  { name: 'raw-node-http', kind: 'raw', scenarios: ['fixed-json'], note: 'node:http, fixed 1 KB JSON: the ceiling' },
+  { name: 'yoga-plain', kind: 'peer', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'graphql-yoga + DataLoader, no plugins' },
+  { name: 'apollo-server', kind: 'peer', scenarios: ['order-page'], note: 'Apollo Server 5 standalone + DataLoader' },
+  { name: 'naive', kind: 'peer', scenarios: ['order-page'], note: 'graphql-yoga, N+1 resolvers' },
+  { name: 'ours-standalone', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway on node:http, production pipeline, cache off' },
+  { name: 'ours-cache-hit', kind: 'ours', scenarios: ['catalogue-cached'], note: 'our gateway on node:http, response cache on and warm' },
+  { name: 'ours-next', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway under next start' },
+];
+
+/**
+ * Pipeline settings (names as in src/config/env.ts). Only names the env schema knows are passed,
+ * so that a renamed setting degrades to its default instead of failing the child's boot.
+ */
+const PIPELINE_SETTINGS: Readonly<Record<'common' | 'cacheOff' | 'cacheOn', Readonly<Record<string, string>>>> = {
+  // Inbound limits stay on but high: one bench caller sends thousands of requests a second.
+  common: { RATE_LIMIT_REQUESTS_PER_WINDOW: '1000000000', RATE_LIMIT_COST_PER_WINDOW: '1000000000', METRICS_PORT: '0' },
+  cacheOff: { RESPONSE_CACHE: '0' },
+  cacheOn: { RESPONSE_CACHE: '1' },
+};
+
+function known(settings: Readonly<Record<string, string>>): Record<string, string> {
+  const names = new Set(Object.keys(envSchema.shape));
+  return Object.fromEntries(Object.entries(settings).filter(([name]) => names.has(name)));
+}
+
+/** The environment of a gateway child (also the source of provider URLs and secrets for the peers). */
+export function gatewayEnv(upstreams: Upstreams, options: BenchOptions, extra: { cache: boolean; port?: number; redisUrl?: string }): Record<string, string> {
+  return {
+    ...demoEnv(upstreams),
+    NODE_ENV: 'production',
+    DEMO: '1',
+    PERSISTED_OPERATIONS: 'enforce',
+    LOG_LEVEL: 'info',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...known(PIPELINE_SETTINGS.common),
+    ...known(extra.cache ? PIPELINE_SETTINGS.cacheOn : PIPELINE_SETTINGS.cacheOff),
+    ...(extra.port === undefined ? {} : { PORT: String(extra.port) }),
+    ...(extra.redisUrl === undefined ? {} : { REDIS_URL: extra.redisUrl }),
+    ...options.gatewayEnv,
+  };
+}
+
+export const PROFILE_DIR = 'test/bench/results/profiles';
+
+function profileArgs(options: BenchOptions, name: string): string[] {
+  if (!options.cpuProf) return [];
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+const TSX = ['--import', 'tsx'];
+
+export interface StartOptions {
+  readonly upstreams: Upstreams;
+  readonly options: BenchOptions;
+  /** Instance label (two-instances). */
+  readonly label?: string;
+  readonly redisUrl?: string;
+  /** More node flags for our tsx children (soak: --expose-gc). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** Starts the target's child process; resolves once it answers. */
+export async function startTarget(target: TargetName, { upstreams, options, label, redisUrl, nodeArgs = [] }: StartOptions): Promise<ChildHandle> {
+  const name = label ?? target;
+  const pin = options.pin;
+  const withRedis = redisUrl === undefined ? {} : { redisUrl };
+  switch (target) {
+    case 'raw-node-http':
+      return startChild({ name, nodeArgs: TSX, args: ['test/bench/peers/raw-node-http.ts'], env: { NODE_ENV: 'production' }, pin });
+    case 'yoga-plain':
+    case 'naive':
+    case 'apollo-server':
+      return startChild({ name, nodeArgs: TSX, args: [`test/bench/peers/${target}.ts`], env: gatewayEnv(upstreams, options, { cache: false }), pin });
+    case 'ours-standalone':
+    case 'ours-cache-hit':
+      return startChild({
+        name,
+        nodeArgs: [...TSX, ...nodeArgs, ...(target === 'ours-standalone' ? profileArgs(options, name) : [])],
+        args: ['test/bench/servers/ours.ts', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
+        env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...withRedis }),
+        pin,
+      });
+    case 'ours-next': {
+      ensureNextBuild();
+      const port = await freePort();
+      return startChild({
+        name,
+        nodeArgs: profileArgs(options, name),
+        args: ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+        env: gatewayEnv(upstreams, options, { cache: false, port, ...withRedis }),
+        pin,
+        pollUrl: `http://127.0.0.1:${port}/api/graphql`,
+        readyTimeoutMs: 180_000,
+      });
+    }
+  }
+}

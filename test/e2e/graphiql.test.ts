@@ -1,0 +1,123 @@
+// GraphiQL in a real browser (Debian's Chromium driven by playwright-core, no downloaded browser):
+// the development gateway serves it with bundled assets, the persisted operations open as tabs,
+// and a developer with a dev token runs one and sees the data. Screenshot: test/artifacts/graphiql.png.
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../../src/config';
+import { parseEnv } from '../../src/config/env';
+import { demoEnv } from '../../src/dev/demo-env';
+import { mintDevToken } from '../../src/dev/dev-jwt';
+import { fixtures, startUpstreams, type Upstreams } from '../../src/dev/upstreams';
+import { graphiqlExamples } from '../../src/generated/graphiql-examples';
+import { createGateway, type Gateway } from '../../src/server/gateway';
+import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
+import { GRAPHQL_ENDPOINT } from '../../src/server/yoga';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT = 'test/artifacts/graphiql.png';
+
+let upstreams: Upstreams;
+let gateway: Gateway;
+let server: NodeServerHandle;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (bash .ci/run does)`);
+  upstreams = await startUpstreams();
+  gateway = createGateway(buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'development' })));
+  server = await startNodeServer(gateway.yoga);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await gateway?.close();
+  await upstreams?.close();
+});
+
+/** Opens GraphiQL and records every URL the page requests. */
+async function openGraphiQL(): Promise<{ page: Page; requested: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const requested: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
+  await page.goto(`${server.url}${GRAPHQL_ENDPOINT}`);
+  await page.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+  return { page, requested };
+}
+
+/** Replaces the text of a Monaco editor as a paste would (typing would auto-close brackets). */
+async function replaceEditorText(page: Page, editor: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+}
+
+describe('GraphiQL in development', () => {
+  it('loads from the gateway alone (no CDN) with one tab per persisted operation', async () => {
+    const { page, requested } = await openGraphiQL();
+    try {
+      const tabs = page.locator('.graphiql-tab-button');
+      await expect.poll(() => tabs.allInnerTexts(), { timeout: 15_000 }).toEqual(graphiqlExamples.map((e) => e.name));
+      expect(graphiqlExamples.map((e) => e.name)).toContain('Me');
+      const foreign = requested.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
+      expect(foreign).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('runs the Me operation with a dev token in the Authorization header and shows the data', async () => {
+    const { page } = await openGraphiQL();
+    try {
+      const user = fixtures.user('user-1');
+      expect(user).toBeDefined();
+      await page.locator('.graphiql-tab-button', { hasText: /^Me$/ }).click();
+      await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 10_000 }).toContain('query Me');
+
+      const token = await mintDevToken('user-1');
+      await page.getByRole('button', { name: 'Headers' }).click();
+      const headers = page.locator('.graphiql-editor-tool .graphiql-editor:visible');
+      await replaceEditorText(page, headers, JSON.stringify({ Authorization: `Bearer ${token}` }));
+
+      upstreams.accounts.resetRecords();
+      await page.locator('.graphiql-execute-button').click();
+      const result = page.locator('.graphiql-response');
+      await result.getByText(`"${user?.name}"`).waitFor({ timeout: 15_000 });
+      const text = await result.innerText();
+      expect(text).toContain('"id": "user-1"');
+      expect(text).toContain(`"email": "${user?.emailAddress}"`);
+      expect(text).not.toContain('"errors"');
+      expect(upstreams.accounts.count()).toBe(1);
+
+      mkdirSync('test/artifacts', { recursive: true });
+      await page.screenshot({ path: SCREENSHOT });
+      expect(existsSync(SCREENSHOT)).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('GraphiQL outside development', () => {
+  it('is not served in production mode', async () => {
+    const production = createGateway(buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'production' })));
+    try {
+      const response = await production.yoga.fetch(`http://gateway${GRAPHQL_ENDPOINT}`, { headers: { accept: 'text/html' } });
+      expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
+      expect(await response.text()).not.toContain('YogaGraphiQL');
+    } finally {
+      await production.close();
+    }
+  });
+});

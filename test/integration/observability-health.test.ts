@@ -1,0 +1,90 @@
+// Liveness and readiness for a load balancer, through yoga (the node:http entry) and the Next route
+// file: not logged as GraphQL traffic, never rate limited, 503 when Redis or every provider is down.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as nextLive } from '../../src/app/api/health/live/route';
+import { startNodeServer } from '../../src/server/node-server';
+import { startWorld, type World } from '../helpers/world';
+
+const lines: string[] = [];
+let world: World;
+
+const fragile = { retry: { maxRetries: 0 }, breaker: { minimumRequests: 1, failureRatio: 0.5 } };
+
+beforeAll(async () => {
+  world = await startWorld({
+    env: { RATE_LIMIT_REQUESTS_PER_WINDOW: '1' },
+    telemetry: { logDestination: { write: (s: string) => void lines.push(s) }, logLevel: 'info', processMetrics: false },
+    http: { orders: fragile, catalog: fragile, accounts: fragile, reviews: fragile },
+  });
+});
+afterAll(() => world.close());
+
+async function probe(w: World, path: string): Promise<{ status: number; body: unknown; cache: string | null }> {
+  const res = await w.gateway.yoga.fetch(`http://gateway${path}`);
+  return { status: res.status, body: await res.json(), cache: res.headers.get('cache-control') };
+}
+
+describe('probes through yoga', () => {
+  it('answers live and ready without logging them or spending the rate limit', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect(await probe(world, '/api/health/live')).toEqual({ status: 200, body: { status: 'live' }, cache: 'no-store' });
+      expect(await probe(world, '/api/health/ready')).toEqual({
+        status: 200,
+        body: { status: 'ready', checks: { config: 'ok', redis: 'off', upstreams: 'ok' } },
+        cache: 'no-store',
+      });
+    }
+    expect(lines).toEqual([]);
+  });
+
+  it('is not ready once every provider circuit is open (and still live)', async () => {
+    const trip = async (provider: 'orders' | 'catalog' | 'accounts' | 'reviews', query: string) => {
+      world.upstreams[provider].fault({ kind: 'status', status: 503 });
+      // A fresh caller each time: the rate limit (1 per window) is per caller.
+      await world.gql(query, { as: `trip-${provider}` });
+    };
+    await trip('reviews', '{ product(id: "prod-1") { reviews { rating } } }');
+    await trip('catalog', '{ product(id: "prod-2") { title } }');
+    await trip('accounts', '{ user(id: "user-1") { name } }');
+    expect((await probe(world, '/api/health/ready')).status).toBe(200);
+    await trip('orders', '{ orders(first: 1) { edges { node { id } } } }');
+    expect(Object.values(world.gateway.http).map((c) => (c as unknown as { breakerState(): string }).breakerState())).toEqual(['open', 'open', 'open', 'open']);
+    expect(await probe(world, '/api/health/ready')).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { upstreams: 'all_open' } } });
+    expect((await probe(world, '/api/health/live')).status).toBe(200);
+  });
+});
+
+describe('redis', () => {
+  it('is ready when the configured Redis answers', async () => {
+    const w = await startWorld({ env: { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test:obs-health:${process.pid}:` }, telemetry: { processMetrics: false } });
+    try {
+      expect(await probe(w, '/api/health/ready')).toMatchObject({ status: 200, body: { checks: { redis: 'ok' } } });
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('is not ready when the configured Redis does not answer', async () => {
+    const w = await startWorld({ env: { REDIS_URL: 'redis://127.0.0.1:1' }, telemetry: { processMetrics: false } });
+    try {
+      expect(await probe(w, '/api/health/ready')).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { redis: 'down' } } });
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('entries', () => {
+  it('serves the probes on the node:http entry', async () => {
+    await using server = await startNodeServer(world.gateway.yoga);
+    const live = await fetch(`${server.url}/api/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'live' });
+  });
+
+  it('serves liveness from the Next route file without any configuration', async () => {
+    const res = nextLive();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'live' });
+  });
+});
