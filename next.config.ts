@@ -3,7 +3,7 @@
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
-  serverExternalPackages: ['graphql', 'graphql-yoga', '@graphql-tools/schema', 'undici', 'pino', 'ioredis', 'dataloader', 'jose', 'zod'],
+  serverExternalPackages: ['@graphql-yoga/render-graphiql', 'graphql', 'graphql-yoga', '@graphql-tools/schema', 'undici', 'pino', 'ioredis', 'dataloader', 'jose', 'zod'],
   poweredByHeader: false,
   reactStrictMode: true,
   // `npm run typecheck` checks the whole project (src and test) in CI; Next's own pass would check it

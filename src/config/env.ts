@@ -38,6 +38,8 @@ export const envSchema = z.object({
   /** OTLP/HTTP base endpoint (traces go to <endpoint>/v1/traces); unset = tracing off, no SDK loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('bff-gateway'),
+  /** Request logs, metrics and spans of GraphQL traffic (0 = off, for baselines); error logs and probes stay. */
+  OBSERVABILITY: flag.default(true),
 
   ORDERS_URL: url,
   ORDERS_TOKEN_URL: url,

@@ -70,6 +70,8 @@ export interface LimitsConfig {
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface ObservabilityConfig {
+  /** Request lines, metrics and spans of GraphQL traffic; off only to measure their cost. @default true */
+  readonly enabled: boolean;
   /** Field names (at any depth of a logged object) whose values become "[REDACTED]": customer PII. @default ['email', 'phone', 'address'] */
   readonly redactFields: readonly string[];
   /** Human-readable log lines (pino-pretty when installed). @default true in development only */
@@ -202,6 +204,7 @@ export function buildConfig(env: Env): GatewayConfig {
       maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
     },
     observability: {
+      enabled: env.OBSERVABILITY,
       redactFields: env.LOG_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
       prettyLogs: env.NODE_ENV === 'development',
       metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },

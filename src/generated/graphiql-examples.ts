@@ -27,7 +27,7 @@ export const graphiqlExamples: readonly GraphiQLExample[] = [
     "file": "persisted-queries/operations/order-detail.graphql",
     "body": "query OrderDetail($id: ID!) {\n  order(id: $id) {\n    ...OrderSummary\n    customer {\n      id\n      name\n      email\n    }\n    lines {\n      quantity\n      unitPriceCents\n      product {\n        ...ProductCard\n        inStock\n      }\n    }\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  placedAt\n  totalCents\n}\n\nfragment ProductCard on Product {\n  id\n  title\n  priceCents\n  currency\n  averageRating\n}",
     "variables": {
-      "id": "order-1"
+      "id": "ord-1"
     }
   },
   {

@@ -121,8 +121,9 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     recordOf: (requestId) => active.get(requestId),
     tracer: () => tracing.tracer,
   };
-  const unsubscribeHttp = subscribeHttpEvents({ scope: source.scope, metrics, lines, tracer: source.tracer });
-  const unsubscribeOperations = subscribeOperationEvents({ metrics, lines, owns: (requestId) => active.has(requestId) });
+  const enabled = config.observability.enabled;
+  const unsubscribeHttp = enabled ? subscribeHttpEvents({ scope: source.scope, metrics, lines, tracer: source.tracer }) : () => undefined;
+  const unsubscribeOperations = enabled ? subscribeOperationEvents({ metrics, lines, owns: (requestId) => active.has(requestId) }) : () => undefined;
   const metricsConfig = config.observability.metrics;
   const metricsServer: Promise<MetricsServerHandle | undefined> =
     metricsConfig.port === undefined
@@ -249,10 +250,11 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     },
     endRequest,
     instrumentClients(clients) {
+      if (!enabled) return clients;
       return Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, instrumentClient(client, source)])) as typeof clients;
     },
     traceProviders(providers) {
-      if (!tracingOn) return providers;
+      if (!enabled || !tracingOn) return providers;
       const entries = Object.entries(providers as Record<string, object>);
       return Object.fromEntries(entries.map(([name, provider]) => [name, traceMethods(name, provider, source)])) as typeof providers;
     },

@@ -21,8 +21,7 @@ export interface GatewayGraphiQLOptions {
 }
 
 function tabOf(example: GraphiQLExample): { query: string; variables: string | null } {
-  const origin = example.file ? ` (${example.file})` : '';
-  const query = `# ${example.name}: a persisted client operation${origin}\n${example.body.trim()}\n`;
+  const query = `# ${example.file ? `From ${example.file}` : example.name}\n${example.body.trim()}\n`;
   return { query, variables: example.variables ? JSON.stringify(example.variables, null, 2) : null };
 }
 

@@ -8,13 +8,15 @@ import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors/codes';
 
 const SPEC_HTTP = (code: ErrorCode) => ({ spec: true, status: ERROR_CODES[code].httpStatus });
 
-function withHttp(error: GraphQLError, code: ErrorCode): GraphQLError {
+// `keepOriginal: false` for variable errors: their message already quotes the scalar's error, and the
+// error contract would otherwise unwrap to that inner error and lose the variable's name and the code.
+function withHttp(error: GraphQLError, code: ErrorCode, keepOriginal = true): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
-    originalError: error.originalError,
+    originalError: keepOriginal ? error.originalError : undefined,
     extensions: { ...error.extensions, code, http: SPEC_HTTP(code) },
   });
 }
@@ -44,7 +46,7 @@ export function useGraphQLOverHttpStatus(): Plugin {
           // Only a request error: no `data` at all (execution never started).
           if (Symbol.asyncIterator in result || 'data' in result || !result.errors?.length) return;
           if (!result.errors.every(isVariableError)) return;
-          setResult({ ...result, errors: result.errors.map((e) => withHttp(e, 'BAD_USER_INPUT')) });
+          setResult({ ...result, errors: result.errors.map((e) => withHttp(e, 'BAD_USER_INPUT', false)) });
         },
       };
     },

@@ -2,7 +2,7 @@
 // be JSON, which a browser only sends cross-site after a CORS preflight; a GET must carry a header
 // that forces one), unsupported content types (415), GET parameters that are not JSON (400), and in
 // production no introspection and no "Did you mean…" suggestions (they map the schema for an attacker).
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError } from '../errors/app-error';
 
@@ -30,6 +30,21 @@ function isPreflighted(request: Request, headers: readonly string[]): boolean {
   const type = mediaType(request);
   if (type && !SIMPLE_TYPES.includes(type)) return true;
   return headers.some((h) => Boolean(request.headers.get(h)?.trim()));
+}
+
+const SUGGESTION = / ?Did you mean [^?]*\?/;
+const SUGGESTIONS = new RegExp(SUGGESTION.source, 'g');
+
+function withoutSuggestion(error: GraphQLError): GraphQLError {
+  if (!SUGGESTION.test(error.message)) return error;
+  return new GraphQLError(error.message.replace(SUGGESTIONS, '').trim(), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
 }
 
 export function useHttpHardening(options: HttpHardeningOptions): Plugin {
@@ -66,13 +81,20 @@ export function useHttpHardening(options: HttpHardeningOptions): Plugin {
     },
 
     onExecute({ executeFn, setExecuteFn }) {
-      // Variable coercion errors ("Did you mean …?" for enum values and input fields).
-      // (@graphql-tools/executor reads `hideSuggestions`; envelop's ExecutionArgs type predates it.)
-      if (options.isDev) return;
+      if (options.isDev) return undefined;
+      // Variable coercion errors ("Did you mean …?" for enum values and input fields). The executor
+      // reads `hideSuggestions` for some of them (envelop's ExecutionArgs type predates the option)...
       setExecuteFn((args) => {
         const hidden: typeof args & { hideSuggestions: boolean } = { ...args, hideSuggestions: true };
         return executeFn(hidden);
       });
+      // ...but coerceInputValue words its own, so request errors are also cleaned on the way out.
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result || !result.errors?.some((e) => SUGGESTION.test(e.message))) return;
+          setResult({ ...result, errors: result.errors.map(withoutSuggestion) });
+        },
+      };
     },
   };
 }

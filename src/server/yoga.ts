@@ -67,7 +67,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // 1. Identify: the request id comes first so that every later error and log line carries it.
     useRequestId(),
     // Observe every request to the endpoint (refused ones too): one log line, metrics, a span; serves /api/metrics.
-    deps.telemetry !== undefined && useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }),
+    deps.telemetry !== undefined && config.observability.enabled && useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }),
     // Load-balancer probes (/api/health/live, /api/health/ready), answered before any budget is spent.
     deps.health !== undefined && useHealth(deps.health),
     // Inbound budgets per caller: a request is counted before it is even parsed; its estimated cost

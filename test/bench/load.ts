@@ -24,6 +24,23 @@ export interface LoadResult {
   readonly non2xx: number;
   /** Connection errors and timeouts. */
   readonly errors: number;
+  /** Answers whose body carries GraphQL `errors` (a 200 with partial data counts here). */
+  readonly graphqlErrors: number;
+  /** extensions.code of those errors, counted. */
+  readonly errorCodes: Readonly<Record<string, number>>;
+}
+
+class ErrorTally {
+  answers = 0;
+  readonly codes: Record<string, number> = {};
+  see(body: string): void {
+    if (!body.includes('"errors"')) return;
+    this.answers += 1;
+    for (const match of body.matchAll(/"code":"([A-Z_]+)"/g)) {
+      const code = match[1] ?? '?';
+      this.codes[code] = (this.codes[code] ?? 0) + 1;
+    }
+  }
 }
 
 class Samples {
@@ -44,12 +61,13 @@ class Samples {
   }
 }
 
-function runOne(origin: string, spec: RequestSpec, connections: number, durationS: number, rate: number | undefined, samples: Samples): Promise<autocannon.Result> {
+function runOne(origin: string, spec: RequestSpec, connections: number, durationS: number, rate: number | undefined, samples: Samples, tally: ErrorTally): Promise<autocannon.Result> {
   const { body } = spec;
   const request: autocannon.Request = {
     method: spec.method,
     path: spec.path,
     headers: { ...spec.headers },
+    onResponse: (_status: number, responseBody: string) => tally.see(responseBody),
     ...(typeof body === 'string' ? { body } : {}),
     ...(typeof body === 'function'
       ? {
@@ -78,13 +96,14 @@ function runOne(origin: string, spec: RequestSpec, connections: number, duration
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const samples = new Samples();
+  const tally = new ErrorTally();
   const n = options.origins.length;
   const started = performance.now();
   const results = await Promise.all(
     options.origins.map((origin, i) => {
       const connections = Math.floor(options.connections / n) + (i < options.connections % n ? 1 : 0);
       const rate = options.rate === undefined ? undefined : options.rate / n;
-      return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, samples);
+      return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, samples, tally);
     }),
   );
   const durationS = (performance.now() - started) / 1000;
@@ -97,5 +116,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p99Ms: samples.percentile(99),
     non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
+    graphqlErrors: tally.answers,
+    errorCodes: tally.codes,
   };
 }

@@ -23,6 +23,9 @@ export interface Row {
   readonly requests: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Answers carrying GraphQL errors (partial data under load counts), and their codes. */
+  readonly graphqlErrors: number;
+  readonly errorCodes: Readonly<Record<string, number>>;
   readonly sentAs: 'hash' | 'document' | 'none';
 }
 
@@ -93,12 +96,14 @@ export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; note
             requests: result.requests,
             non2xx: result.non2xx,
             errors: result.errors,
+            graphqlErrors: result.graphqlErrors,
+            errorCodes: result.errorCodes,
             sentAs: spec.sentAs,
           };
           scenarioRows.push(row);
           log(
             `  ${target.name} ${scenario} c=${connections}: ${fmt(row.rps, 0)} req/s, p50 ${fmt(row.p50Ms, 2)} ms, p99 ${fmt(row.p99Ms, 2)} ms, ` +
-              `${fmt(row.cpuMsPerRequest, 3)} CPU ms/req, peak ${fmt(row.peakRssMb, 0)} MB${row.non2xx + row.errors > 0 ? `, ${row.non2xx} non-2xx, ${row.errors} errors` : ''}`,
+              `${fmt(row.cpuMsPerRequest, 3)} CPU ms/req, peak ${fmt(row.peakRssMb, 0)} MB${row.non2xx + row.errors + row.graphqlErrors > 0 ? `, ${row.non2xx} non-2xx, ${row.graphqlErrors} with GraphQL errors ${JSON.stringify(row.errorCodes)}, ${row.errors} socket errors` : ''}`,
           );
         }
         for (const row of scenarioRows) rows.push({ ...row, upstreamRequestsPerRequest: calibration.upstreamPerRequest });

@@ -19,6 +19,11 @@ export function machine(): Machine {
   return { cpus: list.length, model: list[0]?.model.trim() ?? 'unknown', node: process.version, date: new Date().toISOString() };
 }
 
+const codes = (r: Row) => {
+  const list = Object.entries(r.errorCodes);
+  return list.length === 0 ? '' : ` (${list.map(([c, n]) => `${c} ${n}`).join(', ')})`;
+};
+
 const fmt = (n: number | undefined, digits: number) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
 
 /** yoga-plain, same scenario and connections; fixed-json compares against yoga-plain order-page. */
@@ -34,11 +39,11 @@ export function ratios(rows: readonly Row[], row: Row): { rps: number | undefine
 
 export function markdownTable(rows: readonly Row[]): string {
   const header =
-    '| target | scenario | conns | req/s | × yoga-plain | p50 ms | p99 ms | CPU ms/req | CPU × yoga-plain | peak RSS MB | upstream req/req | op sent as | non-2xx / errors |\n' +
+    '| target | scenario | conns | req/s | × yoga-plain | p50 ms | p99 ms | CPU ms/req | CPU × yoga-plain | peak RSS MB | upstream req/req | op sent as | non-2xx / with errors / socket errors |\n' +
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|';
   const lines = rows.map((r) => {
     const ratio = ratios(rows, r);
-    return `| ${r.target} | ${r.scenario} | ${r.connections} | ${fmt(r.rps, 0)} | ${fmt(ratio.rps, 2)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(ratio.cpu, 2)} | ${fmt(r.peakRssMb, 0)} | ${fmt(r.upstreamRequestsPerRequest, 2)} | ${r.sentAs} | ${r.non2xx} / ${r.errors} |`;
+    return `| ${r.target} | ${r.scenario} | ${r.connections} | ${fmt(r.rps, 0)} | ${fmt(ratio.rps, 2)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(ratio.cpu, 2)} | ${fmt(r.peakRssMb, 0)} | ${fmt(r.upstreamRequestsPerRequest, 2)} | ${r.sentAs} | ${r.non2xx} / ${r.graphqlErrors}${codes(r)} / ${r.errors} |`;
   });
   return [header, ...lines].join('\n');
 }

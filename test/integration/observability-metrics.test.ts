@@ -160,7 +160,7 @@ describe('edge decisions', () => {
       expect(await value(r, 'bff_persisted_operations_audit_total', { reason: 'audit' })).toBe(2);
       expect(await value(r, 'bff_operation_limit_exceeded_total', { limit: 'depth', enforced: 'true' })).toBe(1);
       const audited = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'persisted operation audit');
-      expect(audited[0]).toMatchObject({ reason: 'audit', operation: 'Unlisted' });
+      expect(audited[0]).toMatchObject({ level: 'info', reason: 'audit', requestId: expect.any(String) as unknown });
       expect(audited[0]!['documentHash']).toMatch(/^[0-9a-f]{64}$/);
     } finally {
       await audit.close();

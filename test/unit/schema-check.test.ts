@@ -103,6 +103,13 @@ describe('runSchemaCheck', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  it('fails a retained operation that does not validate even when no change names it', async () => {
+    const operations = [{ name: 'Broken', body: 'query Broken { order(id: "1") { zzz } }', source: 'released/old@0.1.0.json' }];
+    const result = await runSchemaCheck({ baselineSdl, currentSdl: baselineSdl, operations });
+    expect(result.problems).toEqual(['Broken (released/old@0.1.0.json) no longer validates: Cannot query field "zzz" on type "Order".']);
+    expect(result.exitCode).toBe(1);
+  });
+
   it('names an operation retained by several manifests once, with all its sources', async () => {
     const operations = [...retained(WEB), ...retained(WEB).map((op) => ({ ...op, source: 'persisted-queries/manifest.json' }))];
     const result = await runSchemaCheck({ baselineSdl, currentSdl: edited('  totalCents: Int!\n', ''), operations });
