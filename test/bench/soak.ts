@@ -21,6 +21,8 @@ interface Sample {
   readonly non2xx: number;
   readonly rssMb: number;
   readonly heapUsedMb: number | undefined;
+  readonly heapTotalMb: number | undefined;
+  readonly externalMb: number | undefined;
   readonly sockets: number;
   readonly handles: number | undefined;
 }
@@ -43,6 +45,8 @@ export async function runSoak(ctx: MatrixContext): Promise<string> {
       non2xx,
       rssMb: rssMb(child.pid),
       heapUsedMb: stats?.heapUsedMb,
+      heapTotalMb: stats?.heapTotalMb,
+      externalMb: stats?.externalMb,
       sockets: openSockets(child.pid),
       handles,
     });
@@ -56,7 +60,7 @@ export async function runSoak(ctx: MatrixContext): Promise<string> {
       const scenario = SOAK_SCENARIOS[i % SOAK_SCENARIOS.length] ?? 'order-page';
       const spec = requestFor(scenario, { endpointPath: url.pathname, token: ctx.token, persisted: ctx.persisted, byHash: true });
       const result = await runLoad({ origins: [url.origin], spec, connections: CONNECTIONS, durationS: SLICE_S, rate: options.soakRate });
-      await sample(scenario, result.rps, result.p99Ms, result.non2xx + result.errors);
+      await sample(scenario, result.rps, result.p99Ms, result.non2xx + result.errors + result.graphqlErrors);
       const last = samples.at(-1);
       log(`  ${fmt(last?.atS, 0)} s ${scenario}: ${fmt(result.rps, 0)} req/s, p99 ${fmt(result.p99Ms, 2)} ms, RSS ${fmt(last?.rssMb)} MB, heap ${fmt(last?.heapUsedMb)} MB, sockets ${last?.sockets}`);
     }
@@ -68,9 +72,9 @@ export async function runSoak(ctx: MatrixContext): Promise<string> {
   const lines = [
     `## Soak: ours-standalone, ${options.soakRate} req/s fixed rate, ${CONNECTIONS} connections, ${fmt(last?.atS, 0)} s`,
     '',
-    '| t s | slice | req/s | p99 ms | non-2xx+errors | RSS MB | heap used MB (after GC) | open sockets | active handles |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...samples.map((s) => `| ${fmt(s.atS, 0)} | ${s.scenario} | ${fmt(s.rps, 0)} | ${fmt(s.p99Ms, 2)} | ${s.non2xx} | ${fmt(s.rssMb)} | ${fmt(s.heapUsedMb)} | ${s.sockets} | ${s.handles ?? '–'} |`),
+    '| t s | slice | req/s | p99 ms | failed answers | RSS MB | heap used MB (after GC) | heap total MB | external MB | open sockets | active handles |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...samples.map((s) => `| ${fmt(s.atS, 0)} | ${s.scenario} | ${fmt(s.rps, 0)} | ${fmt(s.p99Ms, 2)} | ${s.non2xx} | ${fmt(s.rssMb)} | ${fmt(s.heapUsedMb)} | ${fmt(s.heapTotalMb)} | ${fmt(s.externalMb)} | ${s.sockets} | ${s.handles ?? '–'} |`),
     '',
     first && last
       ? `Start → end: RSS ${fmt(first.rssMb)} → ${fmt(last.rssMb)} MB, heap ${fmt(first.heapUsedMb)} → ${fmt(last.heapUsedMb)} MB, sockets ${first.sockets} → ${last.sockets}.`

@@ -50,7 +50,7 @@ export async function runTwoInstances(ctx: MatrixContext): Promise<string> {
   const lines = [
     `## Two instances (${CONNECTIONS} connections split round robin, ${options.durationS} s per cell, both instances pinned to the core the single one had)`,
     '',
-    '| setup | scenario | req/s | p50 ms | p99 ms | CPU ms/req (all instances) | peak RSS MB (sum) | upstream req/req | Redis commands/req | Redis keys added | non-2xx / errors | answers per instance |',
+    '| setup | scenario | req/s | p50 ms | p99 ms | CPU ms/req (all instances) | peak RSS MB (sum) | upstream req/req | Redis commands/req | Redis keys added | non-2xx / with GraphQL errors / socket errors | answers per instance |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   const setups = [
@@ -86,7 +86,7 @@ export async function runTwoInstances(ctx: MatrixContext): Promise<string> {
           const keys = before && after ? after.keys - before.keys : undefined;
           const perInstance = children.length > 1 ? 'split by connection (25 / 25)' : 'all';
           lines.push(
-            `| ${setup.label} | ${scenario} | ${fmt(result.rps, 0)} | ${fmt(result.p50Ms, 2)} | ${fmt(result.p99Ms, 2)} | ${fmt(cpu / result.requests, 3)} | ${fmt(children.reduce((s, c) => s + peakRssMb(c.pid), 0), 0)} | ${fmt(calibration.upstreamPerRequest, 2)} | ${fmt(redisPerReq, 2)} | ${keys ?? '–'} | ${result.non2xx} / ${result.errors} | ${perInstance} |`,
+            `| ${setup.label} | ${scenario} | ${fmt(result.rps, 0)} | ${fmt(result.p50Ms, 2)} | ${fmt(result.p99Ms, 2)} | ${fmt(cpu / result.requests, 3)} | ${fmt(children.reduce((s, c) => s + peakRssMb(c.pid), 0), 0)} | ${fmt(calibration.upstreamPerRequest, 2)} | ${fmt(redisPerReq, 2)} | ${keys ?? '–'} | ${result.non2xx} / ${result.graphqlErrors} / ${result.errors} | ${perInstance} |`,
           );
           log(`  ${setup.label} ${scenario}: ${fmt(result.rps, 0)} req/s, Redis ${fmt(redisPerReq, 2)} commands/req`);
         }

@@ -55,7 +55,8 @@ describe('the Next.js route under next start', () => {
   });
 
   it('answers a GET query and a CORS preflight', async () => {
-    const res = await fetch(`${url}?query=${encodeURIComponent('{ product(id: "prod-1") { id } }')}`, { headers: { accept: 'application/json' } });
+    // A GET must carry a header a browser cannot send cross-site without a preflight (CSRF prevention).
+    const res = await fetch(`${url}?query=${encodeURIComponent('{ product(id: "prod-1") { id } }')}`, { headers: { accept: 'application/json', 'graphql-require-preflight': '1' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { product: { id: 'prod-1' } } });
     const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' } });

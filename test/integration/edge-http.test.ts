@@ -54,6 +54,15 @@ describe('development', () => {
     });
   });
 
+  it('answers the CORS preflight that those headers trigger (a legitimate cross-origin client gets through)', async () => {
+    const res = await world.gateway.yoga.fetch('http://gateway/api/graphql', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'apollo-require-preflight' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-headers')).toContain('apollo-require-preflight');
+  });
+
   describe('methods', () => {
     it('refuses a mutation over GET with 405 and Allow: POST', async () => {
       const res = await call(world, { query: { query: 'mutation { noop }' }, headers: { 'apollo-require-preflight': 'true' } });
