@@ -19,6 +19,6 @@ async function one() {
 }
 async function run(n: number, c: number) { let i = 0; await Promise.all(Array.from({ length: c }, async () => { while (i++ < n) await one(); })); }
 await run(800, 16);
-const t0 = performance.now(); await run(4000, 16); const dt = performance.now() - t0;
-process.stderr.write(`obs=${obs} level=${level}: ${(4000 / dt * 1000).toFixed(0)} req/s\n`);
+const c0 = process.cpuUsage(); const t0 = performance.now(); await run(4000, 16); const dt = performance.now() - t0; const cpu = process.cpuUsage(c0);
+process.stderr.write(`obs=${obs} level=${level}: ${(4000 / dt * 1000).toFixed(0)} req/s, cpu ${((cpu.user + cpu.system) / 4000).toFixed(0)} us/req\n`);
 await gw.close(); await upstreams.close();

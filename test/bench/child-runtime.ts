@@ -1,5 +1,8 @@
-// Inside a target child: announce the URL over IPC, answer stats requests, and exit cleanly on
-// SIGTERM or when the bench goes away (a clean exit is what makes --cpu-prof write its profile).
+// Inside a target child: announce the URL over IPC, answer stats requests, record a CPU profile
+// of exactly the measured window when asked (inspector), and exit cleanly on SIGTERM or when the
+// bench goes away (a clean exit is also what makes --cpu-prof write its profile).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 
 export interface Served {
   /** The GraphQL endpoint (or, for raw-node-http, any path). */
@@ -19,7 +22,37 @@ export interface ChildStats {
 export type ChildMessage =
   | { readonly type: 'ready'; readonly url: string }
   | { readonly type: 'stats'; readonly stats: ChildStats }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'profiled'; readonly path: string };
+
+/** Bench → child. */
+export type BenchMessage =
+  | { readonly type: 'stats'; readonly gc?: boolean }
+  | { readonly type: 'profile-start' }
+  | { readonly type: 'profile-stop'; readonly path: string };
+
+function isBenchMessage(value: unknown): value is BenchMessage {
+  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
+}
+
+let session: Session | undefined;
+
+async function profile(message: Extract<BenchMessage, { type: 'profile-start' | 'profile-stop' }>): Promise<void> {
+  if (message.type === 'profile-start') {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    return;
+  }
+  if (!session) return;
+  const { profile: result } = await session.post('Profiler.stop');
+  session.disconnect();
+  session = undefined;
+  writeFileSync(message.path, JSON.stringify(result));
+  send({ type: 'profiled', path: message.path });
+}
 
 const MB = 1024 * 1024;
 
@@ -58,9 +91,10 @@ export function runChild(start: () => Promise<Served>): void {
   process.on('SIGINT', () => void exit(0));
   process.on('disconnect', () => void exit(0));
   process.on('message', (message: unknown) => {
-    if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'stats') return;
+    if (!isBenchMessage(message)) return;
+    if (message.type !== 'stats') return void profile(message);
     // With --expose-gc the bench asks for a collection first, so heap figures compare live data.
-    if ('gc' in message && message.gc === true) globalThis.gc?.();
+    if (message.gc === true) globalThis.gc?.();
     send({ type: 'stats', stats: stats() });
   });
   start().then(

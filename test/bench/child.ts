@@ -2,7 +2,7 @@
 // when they say so over IPC or answer HTTP, asked for stats, and stopped by their PID (process
 // group) at the end, on error and on SIGINT.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import type { ChildMessage, ChildStats } from './child-runtime';
+import type { BenchMessage, ChildMessage, ChildStats } from './child-runtime';
 
 export interface ChildSpec {
   /** Label in messages. */
@@ -26,6 +26,10 @@ export interface ChildHandle {
   readonly url: string;
   /** Heap and resources from inside the child (after a GC when asked and exposed); undefined without our runtime (next start). */
   stats(options?: { gc?: boolean }): Promise<ChildStats | undefined>;
+  /** Starts a CPU profile inside the child (our runtime only; false otherwise). */
+  profileStart(): boolean;
+  /** Stops it and resolves once the child has written `path`. */
+  profileStop(path: string): Promise<void>;
   /** Last lines the child wrote to stderr. */
   stderr(): string;
   stop(): Promise<void>;
@@ -96,6 +100,29 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
     },
     stderr: () => errText,
     stop,
+    profileStart: () => {
+      if (!child.connected) return false;
+      const message: BenchMessage = { type: 'profile-start' };
+      child.send(message);
+      return true;
+    },
+    profileStop: (path) =>
+      new Promise<void>((resolve) => {
+        if (!child.connected) return resolve();
+        const timer = setTimeout(() => {
+          child.off('message', onMessage);
+          resolve();
+        }, 30_000);
+        const onMessage = (message: unknown) => {
+          if (!isMessage(message) || message.type !== 'profiled') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve();
+        };
+        child.on('message', onMessage);
+        const stopMessage: BenchMessage = { type: 'profile-stop', path };
+        child.send(stopMessage);
+      }),
     stats: (options = {}) =>
       new Promise<ChildStats | undefined>((resolve) => {
         if (!child.connected) return resolve(undefined);
@@ -110,7 +137,8 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
           resolve(message.stats);
         };
         child.on('message', onMessage);
-        child.send({ type: 'stats', gc: options.gc === true });
+        const message: BenchMessage = { type: 'stats', gc: options.gc === true };
+        child.send(message);
       }),
   };
   running.add(handle);

@@ -1,13 +1,14 @@
 // The main run: every target × scenario × connection count, back to back. One child per target;
 // per cell a warm-up, then the measured run with the child's CPU time and peak RSS read from /proc
 // before and after; per scenario a calibration first (upstream calls per request, answers checked).
+import { mkdirSync } from 'node:fs';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { calibrate, type Calibration } from './calibrate';
 import { runLoad } from './load';
 import { requestFor, type PersistedLookup, type ScenarioName } from './operations';
 import type { BenchOptions } from './options';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc';
-import { startTarget, TARGETS, type TargetName } from './targets';
+import { PROFILE_DIR, startTarget, TARGETS, type TargetName } from './targets';
 
 export interface Row {
   readonly target: TargetName;
@@ -81,9 +82,15 @@ export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; note
           const warmupS = i === 0 ? options.warmupS : Math.max(1, options.warmupS / 3);
           await runLoad({ origins: [url.origin], spec, connections, durationS: warmupS });
           resetPeakRss(child.pid);
+          // --cpu-prof: the first (busiest) cell of each scenario, measured window only.
+          const profiling = options.cpuProf && i === 0 && child.profileStart();
           const cpuBefore = cpuMs(child.pid);
           const result = await runLoad({ origins: [url.origin], spec, connections, durationS: options.durationS });
           const cpu = cpuMs(child.pid) - cpuBefore;
+          if (profiling) {
+            mkdirSync(PROFILE_DIR, { recursive: true });
+            await child.profileStop(`${PROFILE_DIR}/${target.name}-${scenario}-c${connections}.cpuprofile`);
+          }
           const row = {
             target: target.name,
             scenario,

@@ -53,6 +53,8 @@ export function summarise(path: string, topN = 25): ProfileSummary {
     const node = byId.get(id);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
+    // The inspector's own work while stopping the profile is not the target's.
+    if (url === 'node:inspector') continue;
     const name = functionName || '(anonymous)';
     const where = location(url, lineNumber);
     const key = `${name}@${where}`;

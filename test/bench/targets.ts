@@ -67,6 +67,7 @@ export function gatewayEnv(upstreams: Upstreams, options: BenchOptions, extra: {
 
 export const PROFILE_DIR = 'test/bench/results/profiles';
 
+/** next start has no IPC channel to us: it is profiled over its whole life (startup and every cell included). */
 function profileArgs(options: BenchOptions, name: string): string[] {
   if (!options.cpuProf) return [];
   mkdirSync(PROFILE_DIR, { recursive: true });
@@ -101,7 +102,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
     case 'ours-cache-hit':
       return startChild({
         name,
-        nodeArgs: [...TSX, ...nodeArgs, ...(target === 'ours-standalone' ? profileArgs(options, name) : [])],
+        nodeArgs: [...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
         env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...withRedis }),
         pin,
