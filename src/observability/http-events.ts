@@ -22,6 +22,8 @@ export interface HttpEventSinks {
   readonly metrics: GatewayMetrics;
   /** Telemetry's own lines (fields built here, from the event). */
   readonly lines: Logger;
+  /** `failed`: only attempts that failed or were retries get a line. */
+  readonly logAttempts: 'all' | 'failed';
   tracer(): Tracer | undefined;
 }
 
@@ -49,7 +51,7 @@ export function subscribeHttpEvents(sinks: HttpEventSinks): () => void {
     }
     const ok = e.outcome === 'ok' || e.outcome === 'pass';
     const level = ok ? 'info' : 'warn';
-    if (lines.isLevelEnabled(level)) {
+    if ((sinks.logAttempts === 'all' || !ok || retryReason !== undefined) && lines.isLevelEnabled(level)) {
       lines[level](
         {
           requestId: e.requestId,

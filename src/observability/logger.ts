@@ -56,7 +56,7 @@ export function createLoggers(options: LoggerOptions): GatewayLoggers {
   const common: PinoOptions = {
     level: options.level ?? 'info',
     base: options.base ?? {},
-    timestamp: pino.stdTimeFunctions.isoTime,
+    // Epoch milliseconds (pino's default): an ISO string costs ~1.5 µs a line on the hot path.
     formatters: { level: (label) => ({ level: label }) },
   };
   const scrubbed = (value: unknown): unknown => scrubber.value(value);

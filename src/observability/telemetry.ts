@@ -122,7 +122,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     tracer: () => tracing.tracer,
   };
   const enabled = config.observability.enabled;
-  const unsubscribeHttp = enabled ? subscribeHttpEvents({ scope: source.scope, metrics, lines, tracer: source.tracer }) : () => undefined;
+  const unsubscribeHttp = enabled ? subscribeHttpEvents({ scope: source.scope, metrics, lines, tracer: source.tracer, logAttempts: config.observability.logAttempts }) : () => undefined;
   const unsubscribeOperations = enabled ? subscribeOperationEvents({ metrics, lines, owns: (requestId) => active.has(requestId) }) : () => undefined;
   const metricsConfig = config.observability.metrics;
   const metricsServer: Promise<MetricsServerHandle | undefined> =

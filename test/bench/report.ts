@@ -1,7 +1,7 @@
 // The results: one markdown table (stdout and results/latest.md) and the JSON record
 // (results/latest.json), with ratios against yoga-plain measured in the same run.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { Row, ScenarioNote } from './matrix';
 import type { BenchOptions } from './options';
 
@@ -12,11 +12,13 @@ export interface Machine {
   readonly model: string;
   readonly node: string;
   readonly date: string;
+  /** 1-minute load average when the report was written: above the core count, other work shared the machine. */
+  readonly loadAverage: number;
 }
 
 export function machine(): Machine {
   const list = cpus();
-  return { cpus: list.length, model: list[0]?.model.trim() ?? 'unknown', node: process.version, date: new Date().toISOString() };
+  return { cpus: list.length, model: list[0]?.model.trim() ?? 'unknown', node: process.version, date: new Date().toISOString(), loadAverage: loadavg()[0] ?? 0 };
 }
 
 const codes = (r: Row) => {
@@ -60,13 +62,38 @@ function notesSection(notes: readonly ScenarioNote[]): string {
   return lines.join('\n');
 }
 
-export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions, extra: string[]): string {
+/** The config's outbound token bucket per provider (src/config/index.ts); ours-next cannot lift it. */
+const OUTBOUND_BUCKET_PER_SECOND = 200;
+
+/** Rows where some provider was called at ≥ 90 % of its outbound bucket rate: throughput capped by the bucket, not by CPU. */
+function bucketWarnings(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    const limited = r.target === 'ours-next' || (options.keepOutboundLimits && r.target.startsWith('ours-'));
+    const note = notes.find((n) => n.target === r.target && n.scenario === r.scenario);
+    if (!limited || !note) continue;
+    const perProvider = new Map<string, number>();
+    for (const [key, perRequest] of Object.entries(note.calibration.byProvider)) {
+      const provider = key.split(' ')[0] ?? key;
+      perProvider.set(provider, (perProvider.get(provider) ?? 0) + perRequest);
+    }
+    for (const [provider, perRequest] of perProvider) {
+      const rate = perRequest * r.rps;
+      if (provider !== 'auth' && rate >= 0.9 * OUTBOUND_BUCKET_PER_SECOND) {
+        out.push(`- ${r.target} / ${r.scenario} / ${r.connections} conns: ${provider} called ${rate.toFixed(0)}/s, at the config's outbound bucket (${OUTBOUND_BUCKET_PER_SECOND}/s): capped by the bucket, not by CPU.`);
+      }
+    }
+  }
+  return out.length > 0 ? ['', '### Rows capped by the outbound token buckets', '', ...out] : [];
+}
+
+export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions, extra: string[], startLoad: number): string {
   const m = machine();
   const settings =
-    `${m.cpus} × ${m.model}, Node ${m.node}, ${m.date}. Providers add ${options.latencyMs} ms; ` +
+    `${m.cpus} × ${m.model}, Node ${m.node}, ${m.date}; 1-min load average ${startLoad.toFixed(1)} at start, ${m.loadAverage.toFixed(1)} at end. Providers add ${options.latencyMs} ms; ` +
     `${options.warmupS} s warm-up + ${options.durationS} s measured per cell; targets ${options.pin ? 'pinned to core 0 (taskset), load generator + providers on the others' : 'NOT pinned'}. ` +
     'Ratios against yoga-plain in the same run (fixed-json against yoga-plain order-page). CPU and peak RSS from /proc of the target process tree.';
-  const markdown = [`## Benchmark (${m.date})`, '', settings, '', markdownTable(rows), notesSection(notes), ...extra].join('\n');
+  const markdown = [`## Benchmark (${m.date})`, '', settings, '', markdownTable(rows), ...bucketWarnings(rows, notes, options), notesSection(notes), ...extra].join('\n');
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(`${RESULTS_DIR}/latest.md`, `${markdown}\n`);
   const json = {

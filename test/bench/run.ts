@@ -4,7 +4,7 @@
 // Filters and lengths: BENCH_TARGETS, BENCH_SCENARIOS, BENCH_DURATION, BENCH_WARMUP, … (options.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startUpstreams, type Upstreams } from '../../src/dev/upstreams';
 import { stopAllChildren } from './child';
@@ -40,6 +40,7 @@ function profileSection(since: number): string[] {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const startLoad = loadavg()[0] ?? 0;
   const options = readOptions(process.argv.slice(2), process.env, hasTaskset());
   pinSelf(options);
   let upstreams: Upstreams | undefined;
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
       console.log(await runTwoInstances(context));
     } else {
       const { rows, notes } = await runMatrix(context);
-      const markdown = writeReport(rows, notes, options, profileSection(started));
+      const markdown = writeReport(rows, notes, options, profileSection(started), startLoad);
       console.log(markdown);
       log(`written ${RESULTS_DIR}/latest.md and latest.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }

@@ -124,6 +124,25 @@ describe('upstream attempt lines', () => {
   });
 });
 
+describe('LOG_UPSTREAM_ATTEMPTS=failed', () => {
+  it('keeps only the attempts that failed or were retries', async () => {
+    const quiet = capture();
+    const w = await startWorld({ env: { LOG_UPSTREAM_ATTEMPTS: 'failed' }, telemetry: { logDestination: quiet.stream, logLevel: 'info', processMetrics: false }, http: { catalog: fast } });
+    try {
+      w.upstreams.catalog.fault({ kind: 'status', status: 502 }, { times: 1 });
+      await w.gql(ORDER_PAGE, { as: 'user-1' });
+      const attempts = quiet.lines().filter((l) => l.msg === 'upstream attempt');
+      expect(attempts.map((l) => [l['provider'], l['attempt'], l['status']])).toEqual([
+        ['catalog', 1, 502],
+        ['catalog', 2, 200],
+      ]);
+      expect(quiet.lines().filter((l) => l.msg === 'graphql request')).toHaveLength(1);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe('errors', () => {
   it('logs an upstream failure once per request, with the request id and the AppError meta, never to the client', async () => {
     world.upstreams.catalog.fault({ kind: 'status', status: 502 });
