@@ -18,6 +18,8 @@ export interface PersistedOperationStore {
   get(id: string): PersistedOperation | undefined;
   /** The pre-parsed document of a persisted body. */
   documentOf(body: string): DocumentNode | undefined;
+  /** Whether this exact AST is one of the store's (a request for a persisted operation executes it). */
+  isPersistedDocument(document: DocumentNode): boolean;
   readonly size: number;
   operations(): Iterable<PersistedOperation>;
 }
@@ -25,6 +27,7 @@ export interface PersistedOperationStore {
 export function createPersistedStore(manifests: readonly LoadedManifest[]): PersistedOperationStore {
   const byId = new Map<string, PersistedOperation>();
   const byBody = new Map<string, DocumentNode>();
+  const documents = new WeakSet<DocumentNode>();
   for (const { source, manifest } of manifests) {
     for (const op of manifest.operations) {
       if (byId.has(op.id)) continue; // the same id is the same body: retained releases repeat operations
@@ -36,11 +39,13 @@ export function createPersistedStore(manifests: readonly LoadedManifest[]): Pers
       }
       byId.set(op.id, { ...op, document, source });
       byBody.set(op.body, document);
+      documents.add(document);
     }
   }
   return {
     get: (id) => byId.get(id),
     documentOf: (body) => byBody.get(body),
+    isPersistedDocument: (document) => documents.has(document),
     get size() {
       return byId.size;
     },

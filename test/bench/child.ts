@@ -2,6 +2,8 @@
 // when they say so over IPC or answer HTTP, asked for stats, and stopped by their PID (process
 // group) at the end, on error and on SIGINT.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { CdpSession, inspectorUrl } from './cdp';
 import type { BenchMessage, ChildMessage, ChildStats } from './child-runtime';
 
 export interface ChildSpec {
@@ -26,8 +28,8 @@ export interface ChildHandle {
   readonly url: string;
   /** Heap and resources from inside the child (after a GC when asked and exposed); undefined without our runtime (next start). */
   stats(options?: { gc?: boolean }): Promise<ChildStats | undefined>;
-  /** Starts a CPU profile inside the child (our runtime only; false otherwise). */
-  profileStart(): boolean;
+  /** Starts a CPU profile inside the child: over IPC (our runtime) or the inspector (spawned with --inspect); false when neither. */
+  profileStart(): Promise<boolean>;
   /** Stops it and resolves once the child has written `path`. */
   profileStop(path: string): Promise<void>;
   /** Last lines the child wrote to stderr. */
@@ -72,8 +74,10 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
   if (child.pid === undefined) throw new Error(`${spec.name}: spawn failed`);
   const pid = child.pid;
   let errText = '';
+  let inspector: string | undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
     errText = (errText + chunk.toString()).slice(-STDERR_KEEP);
+    inspector ??= inspectorUrl(errText);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
@@ -92,6 +96,7 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
   };
 
   let url = spec.pollUrl ?? '';
+  let cdp: CdpSession | undefined;
   const handle: ChildHandle = {
     name: spec.name,
     pid,
@@ -100,14 +105,30 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
     },
     stderr: () => errText,
     stop,
-    profileStart: () => {
-      if (!child.connected) return false;
-      const message: BenchMessage = { type: 'profile-start' };
-      child.send(message);
+    profileStart: async () => {
+      if (child.connected) {
+        const message: BenchMessage = { type: 'profile-start' };
+        child.send(message);
+        return true;
+      }
+      if (inspector === undefined) return false;
+      cdp = await CdpSession.connect(inspector);
+      await cdp.post('Profiler.enable');
+      await cdp.post('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.post('Profiler.start');
       return true;
     },
-    profileStop: (path) =>
-      new Promise<void>((resolve) => {
+    profileStop: async (path) => {
+      if (cdp) {
+        const session = cdp;
+        cdp = undefined;
+        const result = await session.post('Profiler.stop');
+        session.close();
+        const profile = typeof result === 'object' && result !== null && 'profile' in result ? result.profile : undefined;
+        if (profile !== undefined) writeFileSync(path, JSON.stringify(profile));
+        return;
+      }
+      return new Promise<void>((resolve) => {
         if (!child.connected) return resolve();
         const timer = setTimeout(() => {
           child.off('message', onMessage);
@@ -122,7 +143,8 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
         child.on('message', onMessage);
         const stopMessage: BenchMessage = { type: 'profile-stop', path };
         child.send(stopMessage);
-      }),
+      });
+    },
     stats: (options = {}) =>
       new Promise<ChildStats | undefined>((resolve) => {
         if (!child.connected) return resolve(undefined);

@@ -1,7 +1,7 @@
 // The main run: every target × scenario × connection count, back to back. One child per target;
 // per cell a warm-up, then the measured run with the child's CPU time and peak RSS read from /proc
 // before and after; per scenario a calibration first (upstream calls per request, answers checked).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { calibrate, type Calibration } from './calibrate';
 import { runLoad } from './load';
@@ -83,13 +83,15 @@ export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; note
           await runLoad({ origins: [url.origin], spec, connections, durationS: warmupS });
           resetPeakRss(child.pid);
           // --cpu-prof: the first (busiest) cell of each scenario, measured window only.
-          const profiling = options.cpuProf && i === 0 && child.profileStart();
+          const profiling = options.cpuProf && i === 0 && (await child.profileStart());
           const cpuBefore = cpuMs(child.pid);
           const result = await runLoad({ origins: [url.origin], spec, connections, durationS: options.durationS });
           const cpu = cpuMs(child.pid) - cpuBefore;
           if (profiling) {
             mkdirSync(PROFILE_DIR, { recursive: true });
-            await child.profileStop(`${PROFILE_DIR}/${target.name}-${scenario}-c${connections}.cpuprofile`);
+            const file = `${PROFILE_DIR}/${target.name}-${scenario}-c${connections}.cpuprofile`;
+            await child.profileStop(file);
+            writeFileSync(`${file}.json`, JSON.stringify({ target: target.name, scenario, connections, requests: result.requests }));
           }
           const row = {
             target: target.name,

@@ -36,6 +36,8 @@ function location(url: string, line: number): string {
 
 export interface ProfileSummary {
   readonly totalMs: number;
+  /** Self time of every area (idle excluded), for per-request comparisons. */
+  readonly allAreas: ReadonlyMap<string, number>;
   readonly top: readonly { readonly name: string; readonly where: string; readonly selfMs: number; readonly share: number }[];
   readonly areas: readonly { readonly area: string; readonly selfMs: number; readonly share: number }[];
 }
@@ -69,6 +71,7 @@ export function summarise(path: string, topN = 25): ProfileSummary {
   const share = (us: number) => (busy > 0 ? us / busy : 0);
   return {
     totalMs: total / 1000,
+    allAreas: new Map([...byArea].filter(([a]) => a !== '(idle)').map(([a, us]) => [a, us / 1000])),
     top: [...byFunction.values()]
       .filter((f) => f.name !== '(idle)')
       .sort((a, b) => b.us - a.us)
@@ -94,6 +97,29 @@ export function summaryMarkdown(title: string, s: ProfileSummary): string {
     '| self ms | share | area |',
     '|---:|---:|---|',
     ...s.areas.map((a) => `| ${a.selfMs.toFixed(0)} | ${pct(a.share)} | ${a.area} |`),
+  ].join('\n');
+}
+
+/**
+ * Self time per request by area, ours against a baseline profile of the same scenario (both
+ * measured windows): where the extra CPU per request goes. µs per request; largest differences first.
+ */
+export function comparisonMarkdown(title: string, ours: { summary: ProfileSummary; requests: number }, base: { summary: ProfileSummary; requests: number }, top = 25): string {
+  const areas = new Set([...ours.summary.allAreas.keys(), ...base.summary.allAreas.keys()]);
+  const perReq = (s: { summary: ProfileSummary; requests: number }, a: string) => ((s.summary.allAreas.get(a) ?? 0) * 1000) / s.requests;
+  const rows = [...areas]
+    .map((a) => ({ a, o: perReq(ours, a), b: perReq(base, a) }))
+    .sort((x, y) => Math.abs(y.o - y.b) - Math.abs(x.o - x.b))
+    .slice(0, top);
+  const total = (s: { summary: ProfileSummary; requests: number }) => [...s.summary.allAreas.values()].reduce((x, y) => x + y, 0) * 1000 / s.requests;
+  return [
+    `### CPU per request by area: ${title} (µs of self time per request, profiled windows)`,
+    '',
+    `Total: ${total(ours).toFixed(0)} µs vs ${total(base).toFixed(0)} µs per request.`,
+    '',
+    '| area | ours µs/req | baseline µs/req | Δ µs/req |',
+    '|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.a} | ${r.o.toFixed(0)} | ${r.b.toFixed(0)} | ${(r.o - r.b >= 0 ? '+' : '') + (r.o - r.b).toFixed(0)} |`),
   ].join('\n');
 }
 

@@ -3,7 +3,7 @@
 // writes test/bench/results/latest.{md,json}. `-- --soak`, `-- --two-instances`, `-- --cpu-prof`.
 // Filters and lengths: BENCH_TARGETS, BENCH_SCENARIOS, BENCH_DURATION, BENCH_WARMUP, … (options.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startUpstreams, type Upstreams } from '../../src/dev/upstreams';
@@ -11,7 +11,7 @@ import { stopAllChildren } from './child';
 import { runMatrix } from './matrix';
 import { loadPersisted, MANIFEST_PATH } from './operations';
 import { readOptions, type BenchOptions } from './options';
-import { summarise, summaryMarkdown } from './profile-summary';
+import { comparisonMarkdown, summarise, summaryMarkdown } from './profile-summary';
 import { RESULTS_DIR, writeReport } from './report';
 import { runSoak } from './soak';
 import { PROFILE_DIR } from './targets';
@@ -29,13 +29,42 @@ function pinSelf(options: BenchOptions): void {
   execFileSync('taskset', ['-a', '-p', '-c', `1-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
 }
 
+function profileMeta(file: string): { target: string; scenario: string; requests: number } | undefined {
+  const meta = `${file}.json`;
+  if (!existsSync(meta)) return undefined;
+  const parsed: unknown = JSON.parse(readFileSync(meta, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || !('requests' in parsed) || !('target' in parsed) || !('scenario' in parsed)) return undefined;
+  const { requests, target, scenario } = parsed;
+  return typeof requests === 'number' && typeof target === 'string' && typeof scenario === 'string' ? { requests, target, scenario } : undefined;
+}
+
+/** Summaries of the profiles written by this run, and ours-vs-yoga-plain per-request comparisons. */
 function profileSection(since: number): string[] {
   if (!existsSync(PROFILE_DIR)) return [];
   const files = readdirSync(PROFILE_DIR)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => `${PROFILE_DIR}/${f}`)
     .filter((f) => statSync(f).mtimeMs >= since);
-  return files.flatMap((f) => ['', summaryMarkdown(f.replace(/^.*\//, ''), summarise(f, 30))]);
+  const summaries = new Map(files.map((f) => [f, summarise(f, 30)]));
+  const out = files.flatMap((f) => ['', summaryMarkdown(f.replace(/^.*\//, ''), summaries.get(f) ?? summarise(f, 30))]);
+  // Ours against yoga-plain (what our pipeline adds), and ours-next against ours-standalone (what the Next.js mount adds).
+  const pairs = [
+    ['ours-standalone', 'yoga-plain'],
+    ['ours-cache-hit', 'yoga-plain'],
+    ['ours-next', 'ours-standalone'],
+  ] as const;
+  for (const f of files) {
+    const meta = profileMeta(f);
+    const baseline = pairs.find(([target]) => target === meta?.target)?.[1];
+    if (!meta || !baseline) continue;
+    const baseFile = files.find((b) => profileMeta(b)?.target === baseline && profileMeta(b)?.scenario === meta.scenario);
+    const baseMeta = baseFile ? profileMeta(baseFile) : undefined;
+    const ours = summaries.get(f);
+    const base = baseFile ? summaries.get(baseFile) : undefined;
+    if (!baseMeta || !ours || !base) continue;
+    out.push('', comparisonMarkdown(`${meta.target} vs ${baseline}, ${meta.scenario}`, { summary: ours, requests: meta.requests }, { summary: base, requests: baseMeta.requests }));
+  }
+  return out;
 }
 
 async function main(): Promise<void> {

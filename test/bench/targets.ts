@@ -1,7 +1,6 @@
 // The servers under test: how each child is started, with which environment, and which scenarios
 // it runs. Every gateway target gets the production pipeline (NODE_ENV=production, DEMO=1,
 // allowlist enforced, logs at info to /dev/null) pointed at the bench's simulated providers.
-import { mkdirSync } from 'node:fs';
 import { envSchema } from '../../src/config/env';
 import { demoEnv } from '../../src/dev/demo-env';
 import type { Upstreams } from '../../src/dev/upstreams';
@@ -67,11 +66,9 @@ export function gatewayEnv(upstreams: Upstreams, options: BenchOptions, extra: {
 
 export const PROFILE_DIR = 'test/bench/results/profiles';
 
-/** next start has no IPC channel to us: it is profiled over its whole life (startup and every cell included). */
-function profileArgs(options: BenchOptions, name: string): string[] {
-  if (!options.cpuProf) return [];
-  mkdirSync(PROFILE_DIR, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
+/** next start has no IPC channel to us: with --cpu-prof it listens for the inspector (loopback, free port) and is profiled over CDP. */
+function inspectArgs(options: BenchOptions): string[] {
+  return options.cpuProf ? ['--inspect=127.0.0.1:0'] : [];
 }
 
 const TSX = ['--import', 'tsx'];
@@ -112,7 +109,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       const port = await freePort();
       return startChild({
         name,
-        nodeArgs: profileArgs(options, name),
+        nodeArgs: inspectArgs(options),
         args: ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
         env: gatewayEnv(upstreams, options, { cache: false, port, ...withRedis }),
         pin,
