@@ -133,7 +133,12 @@ function deepFreeze<T>(value: T): T {
 }
 
 export function buildConfig(env: Env): GatewayConfig {
-  const common = { attemptTimeoutMs: env.UPSTREAM_ATTEMPT_TIMEOUT_MS, maxRetries: env.UPSTREAM_MAX_RETRIES, maxConcurrent: 64 };
+  const common = {
+    attemptTimeoutMs: env.UPSTREAM_ATTEMPT_TIMEOUT_MS,
+    maxRetries: env.UPSTREAM_MAX_RETRIES,
+    maxConcurrent: env.UPSTREAM_MAX_CONCURRENT,
+    rateLimit: { ratePerSecond: env.UPSTREAM_RATE_PER_SECOND, burst: env.UPSTREAM_BURST },
+  };
   return deepFreeze<GatewayConfig>({
     env: env.NODE_ENV,
     isDev: env.NODE_ENV !== 'production',
@@ -148,7 +153,6 @@ export function buildConfig(env: Env): GatewayConfig {
         baseUrl: env.ORDERS_URL,
         auth: { kind: 'oauth2', tokenUrl: env.ORDERS_TOKEN_URL, clientId: env.ORDERS_CLIENT_ID, clientSecret: env.ORDERS_CLIENT_SECRET, scope: 'read:orders write:orders' },
         maxBatchSize: 50,
-        rateLimit: { ratePerSecond: 200, burst: 50 },
       },
       catalog: {
         ...common,
@@ -156,7 +160,6 @@ export function buildConfig(env: Env): GatewayConfig {
         baseUrl: env.CATALOG_URL,
         auth: { kind: 'apiKey', header: 'x-api-key', value: env.CATALOG_API_KEY },
         maxBatchSize: 50,
-        rateLimit: { ratePerSecond: 200, burst: 50 },
       },
       accounts: {
         ...common,
@@ -164,7 +167,6 @@ export function buildConfig(env: Env): GatewayConfig {
         baseUrl: env.ACCOUNTS_URL,
         auth: { kind: 'bearer', token: env.ACCOUNTS_TOKEN },
         maxBatchSize: 100,
-        rateLimit: { ratePerSecond: 200, burst: 50 },
       },
       reviews: {
         ...common,
@@ -172,7 +174,6 @@ export function buildConfig(env: Env): GatewayConfig {
         baseUrl: env.REVIEWS_URL,
         auth: { kind: 'bearer', token: env.REVIEWS_TOKEN },
         maxBatchSize: 100,
-        rateLimit: { ratePerSecond: 200, burst: 50 },
       },
     },
     jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },

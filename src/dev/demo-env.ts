@@ -6,6 +6,9 @@ export function demoEnv(upstreams: Upstreams): Record<string, string> {
   const { urls, credentials } = upstreams;
   return {
     DEMO: '1',
+    // The simulated providers serve thousands of calls per second; the demo bucket is set to match.
+    UPSTREAM_RATE_PER_SECOND: '5000',
+    UPSTREAM_BURST: '500',
     ORDERS_URL: urls.orders,
     ORDERS_TOKEN_URL: `${urls.auth}/oauth/token`,
     ORDERS_CLIENT_ID: credentials.ordersClientId,

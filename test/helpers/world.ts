@@ -45,7 +45,8 @@ const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const upstreams = await startUpstreams();
-  const config = buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'test', ...options.env }));
+  // Quiet logs unless a test asks for them (the observability tests capture their own stream).
+  const config = buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env }));
   const gateway = createGateway(config, options);
   const tokens = new Map<string, string>();
 
