@@ -16,6 +16,10 @@ export interface CallerVerifierOptions {
   readonly audience: string;
   /** Accepted clock skew in seconds. @default 30 */
   readonly clockToleranceSeconds?: number;
+  /** Verified tokens remembered (until their expiry) so a client's next request skips the HMAC. @default 10000 */
+  readonly cacheSize?: number;
+  /** Clock for the expiry of remembered tokens. @default Date.now */
+  readonly now?: () => number;
 }
 
 export type CallerVerifier = (authorization: string | null) => Promise<Caller | null>;
@@ -29,14 +33,30 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
     clockTolerance: options.clockToleranceSeconds ?? 30,
     requiredClaims: ['sub', 'exp'],
   };
+  const now = options.now ?? Date.now;
+  const cacheSize = options.cacheSize ?? 10_000;
+  // A client sends the same token on every request; WebCrypto's HMAC is async and costs more than the
+  // rest of the edge. Only successfully verified tokens are remembered, keyed by the exact token,
+  // and only until their own `exp` (no clock tolerance on the remembered copy).
+  const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
   return async (authorization) => {
     if (!authorization) return null;
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
-    if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <JWT>".');
+    const token = match?.[1];
+    if (!token) throw unauthenticated('The Authorization header must be "Bearer <JWT>".');
+    const remembered = verified.get(token);
+    if (remembered && remembered.expiresAtMs > now()) return remembered.caller;
+    if (remembered) verified.delete(token);
     try {
-      const { payload } = await jwtVerify(match[1], key, verifyOptions);
+      const { payload } = await jwtVerify(token, key, { ...verifyOptions, currentDate: new Date(now()) });
       const scopes = typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [];
-      return { id: String(payload.sub), scopes };
+      const caller: Caller = { id: String(payload.sub), scopes };
+      if (cacheSize > 0 && payload.exp !== undefined) {
+        // Oldest first out: Map keeps insertion order.
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value ?? '');
+        verified.set(token, { caller, expiresAtMs: payload.exp * 1000 });
+      }
+      return caller;
     } catch (cause) {
       throw unauthenticated('The bearer token is invalid or expired.', cause);
     }
