@@ -1,8 +1,8 @@
 // What the CI checks read from the repository: the schema as codegen joins it, the manifests as
 // text (a broken one is a reported problem, not a crash), and where the released schema lives.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PERSISTED_QUERIES_LAYOUT } from './manifest-files';
+import { filesEnding, PERSISTED_QUERIES_LAYOUT } from './manifest-files';
 
 export const CHECK_PATHS = Object.freeze({
   schemaDir: 'schema',
@@ -10,14 +10,6 @@ export const CHECK_PATHS = Object.freeze({
   /** The last released schema; `npm run schema:release` rewrites it. */
   schemaBaseline: 'persisted-queries/released/schema.graphql',
 });
-
-function filesEnding(dir: string, suffix: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith(suffix))
-    .sort()
-    .map((file) => join(dir, file));
-}
 
 /** The SDL exactly as codegen.ts joins it (sorted files, newline-separated). */
 export function readSchemaSdl(dir: string = CHECK_PATHS.schemaDir): string {

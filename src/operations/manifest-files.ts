@@ -14,7 +14,8 @@ export const PERSISTED_QUERIES_LAYOUT = Object.freeze({
   released: 'released',
 });
 
-function filesEnding(dir: string, suffix: string): string[] {
+/** The files of `dir` whose names end with `suffix`, sorted by name (none when `dir` is missing). */
+export function filesEnding(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((file) => file.endsWith(suffix))

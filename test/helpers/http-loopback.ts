@@ -2,6 +2,7 @@
 // 1-based request number, record every arrival, and count open sockets.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { AppError } from '../../src/errors/app-error';
 
 export interface Arrival {
   readonly n: number;
@@ -74,4 +75,14 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** The AppError a promise rejects with (fails the test when it resolves or rejects with something else). */
+export async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
 }

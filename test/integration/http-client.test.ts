@@ -1,11 +1,10 @@
 // The provider client against real loopback servers: wire format, status classification,
 // attempt timeout, cancellation and the static auth kinds.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors/app-error';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { CallContext } from '../../src/http/types';
-import { json, startLoopback, type Loopback } from '../helpers/http-loopback';
+import { json, startLoopback, type Loopback, rejection } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -26,15 +25,6 @@ function client(options: Omit<ProviderClientOptions, 'name'> & { name?: string }
 
 function ctx(extra: Partial<CallContext> = {}): CallContext {
   return { requestId: 'req-1', deadlineAt: Date.now() + 5000, ...extra };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 }
 
 describe('wire format', () => {

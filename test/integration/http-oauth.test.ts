@@ -1,11 +1,10 @@
 // OAuth2 client credentials against a loopback token endpoint and API: one token for a cold
 // stampede, one refresh at expiry (manual clock), one refresh + one re-send on a 401.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors/app-error';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
 import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import type { CallContext } from '../../src/http/types';
-import { json, startLoopback, type Handler, type Loopback } from '../helpers/http-loopback';
+import { json, startLoopback, type Handler, type Loopback, rejection } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -51,15 +50,6 @@ async function world(options: { api?: Handler; token?: Handler; expiresIn?: numb
 }
 
 const get = { method: 'GET', path: '/orders/o-1', route: '/orders/:id' } as const;
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
-}
 
 describe('oauth2 client credentials', () => {
   it('fetches exactly one token for 100 concurrent cold-start calls, with Basic client auth and a form body', async () => {

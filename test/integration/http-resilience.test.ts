@@ -2,13 +2,12 @@
 // Waits run on a manual clock (auto-advancing), so no test sleeps for real.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors/app-error';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
 import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { CallContext, UpstreamRequest } from '../../src/http/types';
 import { HTTP_CHANNELS, type BreakerStateEvent, type HttpAttemptEvent } from '../../src/observability/channels';
-import { json, startLoopback, type Handler, type Loopback } from '../helpers/http-loopback';
+import { json, startLoopback, type Handler, type Loopback, rejection } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -40,15 +39,6 @@ function listen<T>(name: string): T[] {
     unsubscribe(name, fn);
   });
   return seen;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 }
 
 /** Fails the first `n` requests with `fail`, then answers 200. */

@@ -4,13 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors/app-error';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
 import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { UpstreamRequest } from '../../src/http/types';
 import { HTTP_CHANNELS, type HttpAttemptEvent } from '../../src/observability/channels';
-import { json, startLoopback, type Handler, type Loopback } from '../helpers/http-loopback';
+import { json, startLoopback, type Handler, type Loopback, rejection } from '../helpers/http-loopback';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -54,15 +53,6 @@ function client(options: ProviderClientOptions): ResilientHttpClient {
   const c = createProviderClient(options);
   cleanup.push(() => c.close());
   return c;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 }
 
 describe('token bucket in memory', () => {
