@@ -3,12 +3,14 @@
 //   DEMO=1 PORT=… npm start  → the production build and mode against simulated providers it starts
 //   npm start                → the production build against real providers (configuration required)
 //   … -- --standalone        → the same gateway on plain node:http instead of Next.js
+//   … -- --custom-server     → Next's custom-server mode: /api/graphql straight to Yoga, the rest to Next
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildConfig } from '../config';
 import { ConfigError, parseEnv } from '../config/env';
 import { createGateway } from '../server/gateway';
+import { startNextCustomServer } from '../server/next-custom-server';
 import { startNodeServer } from '../server/node-server';
 import { GRAPHQL_ENDPOINT } from '../server/yoga';
 import { demoEnv } from './demo-env';
@@ -17,6 +19,7 @@ import { startUpstreams, type Upstreams } from './upstreams';
 
 const mode = process.argv[2] === 'dev' ? 'development' : 'production';
 const standalone = process.argv.includes('--standalone');
+const customServer = process.argv.includes('--custom-server');
 const demo = mode === 'development' || process.env['DEMO'] === '1' || process.env['DEMO'] === 'true';
 const port = Number(process.env['PORT'] ?? (mode === 'development' ? 3000 : 4000));
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
@@ -25,6 +28,12 @@ const EXAMPLE_QUERY = `{ orders(first: 3) { edges { node { id customer { name } 
 
 function runNext(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [nextBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function ensureBuild(env: NodeJS.ProcessEnv): void {
+  if (existsSync('.next/BUILD_ID')) return;
+  const build = spawnSync(process.execPath, [nextBin, 'build'], { env, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('next build failed.');
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess | undefined): Promise<void> {
@@ -56,9 +65,12 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   let stopServer: (() => Promise<void>) | undefined;
   const url = `http://127.0.0.1:${port}${GRAPHQL_ENDPOINT}`;
-  if (standalone) {
+  if (standalone || customServer) {
     const gateway = createGateway(config);
-    const server = await startNodeServer(gateway.yoga, { port, host: '0.0.0.0' });
+    if (customServer && mode === 'production') ensureBuild(env);
+    const server = customServer
+      ? await startNextCustomServer(gateway.yoga, { port, host: '0.0.0.0', dev: mode === 'development' })
+      : await startNodeServer(gateway.yoga, { port, host: '0.0.0.0' });
     stopServer = async () => {
       await server.close();
       await gateway.close();
@@ -66,10 +78,7 @@ async function main(): Promise<void> {
   } else if (mode === 'development') {
     child = runNext(['dev', '--port', String(port)], env);
   } else {
-    if (!existsSync('.next/BUILD_ID')) {
-      const build = spawnSync(process.execPath, [nextBin, 'build'], { env, stdio: 'inherit' });
-      if (build.status !== 0) throw new Error('next build failed.');
-    }
+    ensureBuild(env);
     child = runNext(['start', '--port', String(port)], env);
   }
 
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
   const token = demo ? await mintDevToken('user-1') : undefined;
   const lines = [
     '',
-    `Gateway (${mode}${standalone ? ', node:http' : ', Next.js'}${demo ? ', demo providers' : ''}) ready at ${url}`,
+    `Gateway (${mode}${standalone ? ', node:http' : customServer ? ', Next.js custom server' : ', Next.js'}${demo ? ', demo providers' : ''}) ready at ${url}`,
     mode === 'development' ? `GraphiQL: open ${url} in a browser` : 'GraphiQL and introspection are off in production mode.',
   ];
   if (upstreams) {

@@ -1,6 +1,6 @@
 // The same Yoga behind a plain node:http server (tests, benchmark, and deployments that skip
 // Next's router): measures the gateway apart from Next.js overhead.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayYoga } from './yoga';
 
@@ -10,8 +10,25 @@ export interface NodeServerHandle extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function startNodeServer(yoga: GatewayYoga, options: { port?: number; host?: string } = {}): Promise<NodeServerHandle> {
-  const server = createServer(yoga);
+export interface NodeServerOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /**
+   * Serves every path that is not the gateway's (`/api/graphql`, `/api/health/*`, `/api/metrics`):
+   * Next.js's request handler in the custom-server deployment. @default none (yoga answers 404)
+   */
+  readonly fallback?: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+}
+
+const GATEWAY_PATHS = /^\/api\/(graphql|health\/|metrics)(\/|\?|$)/;
+
+export async function startNodeServer(yoga: GatewayYoga, options: NodeServerOptions = {}): Promise<NodeServerHandle> {
+  const { fallback } = options;
+  const server = fallback
+    ? createServer((req, res) => (GATEWAY_PATHS.test(req.url ?? '') ? yoga(req, res) : fallback(req, res)))
+    : createServer(yoga);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,21 +1,31 @@
 // The real Next.js route: `DEMO=1 PORT=… npm start` (production build and mode, simulated providers),
-// one real HTTP request per main path.
+// one real HTTP request per main path; and Next's custom-server deployment (`npm start -- --custom-server`).
+// Both live in this one file so that `next build` runs once per test run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { ensureNextBuild, freePort, launch, type Launched } from '../helpers/processes';
 
 let server: Launched;
+let custom: Launched;
 let url: string;
+let base: string;
 let token: string;
 
 beforeAll(async () => {
   ensureNextBuild();
-  const port = await freePort();
+  const [port, customPort] = [await freePort(), await freePort()];
   url = `http://127.0.0.1:${port}/api/graphql`;
-  server = await launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off' });
+  base = `http://127.0.0.1:${customPort}`;
+  [server, custom] = await Promise.all([
+    launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off' }),
+    launch(['start', '--custom-server'], { DEMO: '1', PORT: String(customPort), PERSISTED_OPERATIONS: 'off' }),
+  ]);
   token = await mintDevToken('user-1');
 }, 240_000);
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  await custom?.stop();
+});
 
 async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {
@@ -67,5 +77,25 @@ describe('the Next.js route under next start', () => {
     const res = await post({ query: '{ __schema { types { name } } }' });
     const body = (await res.json()) as { errors?: { extensions: { code: string } }[] };
     expect(body.errors?.[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
+
+describe('next custom server', () => {
+  it('answers GraphQL on /api/graphql with the same pipeline (request id, caller)', async () => {
+    const res = await fetch(`${base}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await mintDevToken('user-2')}`, 'x-request-id': 'custom-1' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('custom-1');
+    expect(await res.json()).toEqual({ data: { me: { id: 'user-2' } } });
+  });
+
+  it('serves the health probes and leaves other paths to Next', async () => {
+    expect((await fetch(`${base}/api/health/live`)).status).toBe(200);
+    const other = await fetch(`${base}/no-such-page`);
+    expect(other.status).toBe(404);
+    expect(await other.text()).toContain('This page could not be found');
   });
 });
