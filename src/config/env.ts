@@ -30,8 +30,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Extra field names (comma-separated) whose values are redacted from every log line: customer PII. */
   LOG_REDACT_FIELDS: z.string().default('email,phone,address'),
-  /** `failed`: log only upstream attempts that failed or were retries (cheaper at high rates). */
-  LOG_UPSTREAM_ATTEMPTS: z.enum(['all', 'failed']).default('all'),
+  /** `failed`: log only upstream attempts that failed or were retries (the request line still counts them all). Unset: `failed` in production, else `all`. */
+  LOG_UPSTREAM_ATTEMPTS: z.enum(['all', 'failed']).optional(),
   /** Separate listener serving only GET /metrics; unset = none (0 = an ephemeral port). */
   METRICS_PORT: nonNegativeInt.optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

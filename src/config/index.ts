@@ -76,7 +76,11 @@ export interface ObservabilityConfig {
   readonly redactFields: readonly string[];
   /** Human-readable log lines (pino-pretty when installed). @default true in development only */
   readonly prettyLogs: boolean;
-  /** Which upstream attempts get a log line: every one, or only failures and retries. @default 'all' */
+  /**
+   * Which upstream attempts get a log line: every one, or only failures and retries. A line per
+   * successful attempt cost ≈15% of single-entity throughput in the benchmark; the request line
+   * already carries the call, attempt and retry counts. @default 'failed' in production, else 'all'
+   */
   readonly logAttempts: 'all' | 'failed';
   readonly metrics: {
     /** Port of a separate listener that serves only `GET /metrics`. @default undefined (none) */
@@ -210,7 +214,7 @@ export function buildConfig(env: Env): GatewayConfig {
       enabled: env.OBSERVABILITY,
       redactFields: env.LOG_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
       prettyLogs: env.NODE_ENV === 'development',
-      logAttempts: env.LOG_UPSTREAM_ATTEMPTS,
+      logAttempts: env.LOG_UPSTREAM_ATTEMPTS ?? (env.NODE_ENV === 'production' ? 'failed' : 'all'),
       metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
       tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     },
