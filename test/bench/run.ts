@@ -52,6 +52,7 @@ function profileSection(since: number): string[] {
     ['ours-standalone', 'yoga-plain'],
     ['ours-cache-hit', 'yoga-plain'],
     ['ours-next', 'ours-standalone'],
+    ['ours-next-custom', 'ours-standalone'],
   ] as const;
   for (const f of files) {
     const meta = profileMeta(f);

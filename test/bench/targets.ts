@@ -9,7 +9,7 @@ import { startChild, type ChildHandle } from './child';
 import type { ScenarioName } from './operations';
 import type { BenchOptions } from './options';
 
-export type TargetName = 'ours-standalone' | 'ours-next' | 'ours-cache-hit' | 'yoga-plain' | 'apollo-server' | 'naive' | 'raw-node-http';
+export type TargetName = 'ours-standalone' | 'ours-next' | 'ours-next-custom' | 'ours-cache-hit' | 'yoga-plain' | 'apollo-server' | 'naive' | 'raw-node-http';
 
 export interface Target {
   readonly name: TargetName;
@@ -29,6 +29,7 @@ export const TARGETS: readonly Target[] = [
   { name: 'ours-standalone', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway on node:http, production pipeline, cache off' },
   { name: 'ours-cache-hit', kind: 'ours', scenarios: ['catalogue-cached'], note: 'our gateway on node:http, response cache on and warm' },
   { name: 'ours-next', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway under next start' },
+  { name: 'ours-next-custom', kind: 'ours', scenarios: ['order-page', 'single-entity'], note: "our gateway in Next's custom-server mode (/api/graphql straight to Yoga)" },
 ];
 
 /**
@@ -103,6 +104,16 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
         args: ['test/bench/servers/ours.ts', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
         env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...withRedis }),
         pin,
+      });
+    case 'ours-next-custom':
+      ensureNextBuild();
+      return startChild({
+        name,
+        nodeArgs: [...TSX, ...nodeArgs],
+        args: ['test/bench/servers/ours.ts', '--next-custom-server', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
+        env: gatewayEnv(upstreams, options, { cache: false, ...withRedis }),
+        pin,
+        readyTimeoutMs: 180_000,
       });
     case 'ours-next': {
       ensureNextBuild();
