@@ -1,5 +1,5 @@
 // The typed, frozen gateway configuration derived from the validated environment.
-// Tests build configs with `buildConfig(parseEnv({...}))` instead of touching process.env.
+// Tests build configs with `buildConfig(parseEnv({...}))` instead of touching the process environment.
 import type { Env } from './env';
 
 export type ProviderName = 'orders' | 'catalog' | 'accounts' | 'reviews';

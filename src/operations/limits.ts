@@ -1,26 +1,13 @@
 // The operation limits, their defaults, and the pure checks the server and CI both run: document
 // size (before parsing), tokens (inside the parser), and the document's shape (before validation).
 import { GraphQLError, parse, type DocumentNode, type ParseOptions } from 'graphql';
+import type { LimitsConfig } from '../config';
 import { LIMIT_DEFAULTS } from '../config/env';
 import type { ErrorCode } from '../errors/codes';
 import type { DocumentShape } from './analyze';
 
-export interface OperationLimits {
-  /** Deepest field nesting (leaf = 0). @default 10 */
-  readonly maxDepth: number;
-  /** Aliased fields per operation. @default 15 */
-  readonly maxAliases: number;
-  /** Root fields per operation. @default 10 */
-  readonly maxRootFields: number;
-  /** Directive applications per operation. @default 50 */
-  readonly maxDirectives: number;
-  /** Lexical tokens of the document; the parser stops at the limit. @default 3000 */
-  readonly maxTokens: number;
-  /** UTF-8 bytes of the document text, checked before parsing. @default 32768 */
-  readonly maxDocumentBytes: number;
-  /** Static cost (IBM cost directives). @default 5000 */
-  readonly maxCost: number;
-}
+/** The limits checked per operation (their JSDoc and defaults live on `LimitsConfig`). */
+export type OperationLimits = Pick<LimitsConfig, 'maxDepth' | 'maxAliases' | 'maxRootFields' | 'maxDirectives' | 'maxTokens' | 'maxDocumentBytes' | 'maxCost'>;
 
 /** The defaults the server runs with when no LIMIT_* variable is set (one table, in config/env.ts). */
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = Object.freeze({
