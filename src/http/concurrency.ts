@@ -2,6 +2,8 @@
 export interface ConcurrencyLimit {
   /** Resolves with a release function once a slot is free; rejects with `signal.reason` on abort. */
   acquire(signal: AbortSignal): Promise<() => void>;
+  /** A release function when a slot is free right now (no queue, no timer), else undefined. */
+  tryAcquire(): (() => void) | undefined;
   inFlight(): number;
   queued(): number;
 }
@@ -31,6 +33,11 @@ export function createConcurrencyLimit(limit: number): ConcurrencyLimit {
   return {
     inFlight: () => active,
     queued: () => queue.length,
+    tryAcquire() {
+      if (active >= limit || queue.length > 0) return undefined;
+      active += 1;
+      return releaseOnce();
+    },
     acquire(signal) {
       if (signal.aborted) return Promise.reject(signal.reason);
       if (active < limit) {

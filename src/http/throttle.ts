@@ -31,6 +31,10 @@ export function createThrottle(
   const slot = async (ctx: CallContext): Promise<() => void> => {
     const remaining = ctx.deadlineAt - clock.now();
     if (remaining <= 0) throw limited(ctx, 'concurrency', 0);
+    if (ctx.signal?.aborted === true) throw new AttemptAbort('cancelled');
+    // The common case, a free slot, needs no timer and no abort listener.
+    const free = concurrency.tryAcquire();
+    if (free) return free;
     // Slots free up with real I/O, so this wait is bounded by a real timer.
     using wait = attemptSignal(remaining, ctx.signal);
     try {

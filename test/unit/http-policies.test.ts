@@ -167,6 +167,20 @@ describe('concurrency limit', () => {
     releaseNext();
     expect(limit.inFlight()).toBe(0);
   });
+
+  it('grants a free slot at once with tryAcquire, and never jumps the queue', async () => {
+    const limit = createConcurrencyLimit(1);
+    const first = limit.tryAcquire();
+    expect(first).toBeTypeOf('function');
+    expect(limit.tryAcquire()).toBeUndefined();
+    const waiting = limit.acquire(new AbortController().signal);
+    first?.();
+    // The slot went to the queued waiter, not to a new caller.
+    expect(limit.tryAcquire()).toBeUndefined();
+    (await waiting)();
+    expect(limit.inFlight()).toBe(0);
+    expect(limit.tryAcquire()).toBeTypeOf('function');
+  });
 });
 
 describe('manual clock', () => {
