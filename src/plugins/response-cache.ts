@@ -52,8 +52,15 @@ function persistedIdOf(params: GraphQLParams | undefined): string | undefined {
   return typeof documentId === 'string' ? documentId : undefined;
 }
 
+// The in-memory store hands back the same `data` object on every hit: hash it once, not per request.
+const etagsByData = new WeakMap<object, string>();
+
 function etagOf(data: unknown): string {
-  return `W/"${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 32)}"`;
+  const memo = typeof data === 'object' && data !== null ? etagsByData.get(data) : undefined;
+  if (memo) return memo;
+  const etag = `W/"${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 32)}"`;
+  if (typeof data === 'object' && data !== null) etagsByData.set(data, etag);
+  return etag;
 }
 
 /** RFC 9110 weak comparison against an If-None-Match list (or `*`). */
