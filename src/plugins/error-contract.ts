@@ -32,7 +32,8 @@ function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
 function statusWhenNothingResolved(result: ResultLike): number | undefined {
   const data = result.data;
   const errors = result.errors ?? [];
-  if (!data || errors.length === 0 || Object.values(data).some((v) => v !== null)) return undefined;
+  // `data: null` is what graphql-js answers when a non-null root field failed: nothing resolved either.
+  if (data === undefined || errors.length === 0 || (data !== null && Object.values(data).some((v) => v !== null))) return undefined;
   const codes = errors.map((e) => e.extensions['code']);
   if (!codes.every((c) => isErrorCode(c) && UPSTREAM_CODES.has(c))) return undefined;
   return codes.includes('UPSTREAM_TIMEOUT') && codes.every((c) => c === 'UPSTREAM_TIMEOUT')

@@ -2,14 +2,13 @@
 // spends 1 from the request budget as soon as it arrives (before parsing, so floods stay cheap);
 // an operation that is about to execute spends its estimated cost from the cost budget. Over either
 // → 429 RATE_LIMITED with Retry-After; RateLimit-* headers on every answer.
-import type { FetchAPI, Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { RateLimitConfig } from '../config';
 import { AppError } from '../errors/app-error';
-import { toGraphQLError } from '../errors/to-graphql-error';
 import { rateLimitHeaders, retryAfterSeconds, type NamedBudgetState } from './rate-limit-headers';
 import { createBudget, type Budget, type BudgetState } from './rate-limit-store';
-import { requestIdOf } from './request-id';
+import { refusalResponse } from './refusal-response';
 
 export interface RateLimitOptions {
   readonly config: RateLimitConfig;
@@ -53,19 +52,6 @@ function rateLimited(budgets: RequestBudgets, refused: NamedBudgetState): AppErr
 
 // The same body the error contract gives a request-level error; built here because a refusal
 // in onRequest ends the request before the GraphQL pipeline (and its result processing) runs.
-function refusalResponse(request: Request, error: AppError, isDev: boolean, fetchAPI: FetchAPI): Response {
-  const gqlError = toGraphQLError(error, { isDev });
-  const extensions = Object.fromEntries(Object.entries(gqlError.extensions).filter(([k]) => k !== 'http'));
-  const body = { errors: [{ message: gqlError.message, extensions: { ...extensions, requestId: requestIdOf(request) } }] };
-  const graphqlResponse = (request.headers.get('accept') ?? '').includes('application/graphql-response+json');
-  return new fetchAPI.Response(JSON.stringify(body), {
-    status: error.httpStatus,
-    headers: {
-      ...error.headers,
-      'content-type': `${graphqlResponse ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`,
-    },
-  });
-}
 
 /** False when both budgets are 0 (disabled). */
 export function useRateLimit(options: RateLimitOptions): Plugin | false {

@@ -1,20 +1,26 @@
-// useRequestId: every request gets an id (the client's `x-request-id` when it is sane, else a new
-// UUID), echoed in the response header; context, logs and upstream calls read it from here.
+// useRequestId: every request gets an id (the client's `x-request-id` when it is sane and not
+// already in flight, else a new UUID), echoed in the response header; context, logs, traces and
+// upstream calls read it from here.
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 
 const HEADER = 'x-request-id';
 // Sane: short, printable, no separators that could forge log lines or headers.
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Bounds the in-flight set should responses ever go missing (it is cleared, not grown, past this).
+const MAX_IN_FLIGHT = 100_000;
 
 const ids = new WeakMap<Request, string>();
+// Ids of requests between onRequest and onResponse. Observers attribute upstream calls by request
+// id, so two requests in flight must never share one: a client reusing an id gets a fresh one.
+const inFlight = new Set<string>();
 
 /** The id of a request seen by `useRequestId` (a new one if the plugin has not seen it). */
 export function requestIdOf(request: Request): string {
   let id = ids.get(request);
   if (!id) {
     const incoming = request.headers.get(HEADER);
-    id = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
+    id = incoming && SANE_ID.test(incoming) && !inFlight.has(incoming) ? incoming : randomUUID();
     ids.set(request, id);
   }
   return id;
@@ -23,10 +29,13 @@ export function requestIdOf(request: Request): string {
 export function useRequestId(): Plugin {
   return {
     onRequest({ request }) {
-      requestIdOf(request);
+      if (inFlight.size >= MAX_IN_FLIGHT) inFlight.clear();
+      inFlight.add(requestIdOf(request));
     },
     onResponse({ request, response }) {
-      response.headers.set(HEADER, requestIdOf(request));
+      const id = requestIdOf(request);
+      inFlight.delete(id);
+      response.headers.set(HEADER, id);
     },
   };
 }

@@ -41,7 +41,8 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
   const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
   return async (authorization) => {
     if (!authorization) return null;
-    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
+    // The auth scheme is case-insensitive (RFC 9110 §11.1).
+    const match = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
     const token = match?.[1];
     if (!token) throw unauthenticated('The Authorization header must be "Bearer <JWT>".');
     const remembered = verified.get(token);

@@ -7,9 +7,11 @@ import type { GatewayConfig } from '../config';
 import { toGraphQLError } from '../errors/to-graphql-error';
 import { graphiqlExamples } from '../generated/graphiql-examples';
 import { createLoaders } from '../loaders';
-import type { Health } from '../observability/health';
+import { HEALTH_PATHS, type Health } from '../observability/health';
+import { METRICS_PATH } from '../observability/metrics-endpoint';
 import type { Telemetry } from '../observability/telemetry';
 import { useErrorContract } from '../plugins/error-contract';
+import { useExactEndpoint } from '../plugins/exact-endpoint';
 import { useHealth } from '../plugins/health';
 import { graphiqlOptions, renderOfflineGraphiQL } from '../plugins/graphiql';
 import { createIdentify, createRequestCaller } from '../plugins/caller-identity';
@@ -72,6 +74,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const plugins: (YogaPlugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
     useRequestId(),
+    // Only the exact paths are served (yoga alone would also answer `/anything/api/graphql/`).
+    useExactEndpoint([GRAPHQL_ENDPOINT, HEALTH_PATHS.live, HEALTH_PATHS.ready, METRICS_PATH], config.isDev),
     // Observe every request to the endpoint (refused ones too): one log line, metrics, a span; serves /api/metrics.
     deps.telemetry !== undefined && config.observability.enabled && useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }),
     // Load-balancer probes (/api/health/live, /api/health/ready), answered before any budget is spent.
