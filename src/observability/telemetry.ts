@@ -70,13 +70,21 @@ function secretsOf(config: GatewayConfig): string[] {
   return out;
 }
 
-function hostsOf(config: GatewayConfig): string[] {
+/** Provider, token endpoint and Redis hosts: never in a log line. */
+export function hostsOf(config: GatewayConfig): string[] {
   const out = new Set<string>();
+  // host:port, and the bare hostname too (DNS errors such as `getaddrinfo ENOTFOUND orders.internal`
+  // carry no port) unless it is a single label like `orders`, which would also hit routes and names.
+  const add = (url: string) => {
+    const { host, hostname } = new URL(url);
+    out.add(host);
+    if (/[.:]/.test(hostname)) out.add(hostname);
+  };
   for (const provider of Object.values(config.providers)) {
-    out.add(new URL(provider.baseUrl).host);
-    if (provider.auth.kind === 'oauth2') out.add(new URL(provider.auth.tokenUrl).host);
+    add(provider.baseUrl);
+    if (provider.auth.kind === 'oauth2') add(provider.auth.tokenUrl);
   }
-  if (config.redisUrl !== undefined) out.add(new URL(config.redisUrl).host);
+  if (config.redisUrl !== undefined) add(config.redisUrl);
   return [...out];
 }
 

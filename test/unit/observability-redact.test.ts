@@ -4,7 +4,10 @@ import { Writable } from 'node:stream';
 import { createCallerHasher } from '../../src/observability/caller-hash';
 import { createLoggers } from '../../src/observability/logger';
 import { remainingQuota } from '../../src/observability/quota';
+import { buildConfig } from '../../src/config';
+import { parseEnv } from '../../src/config/env';
 import { createScrubber, REDACTED } from '../../src/observability/redact';
+import { hostsOf } from '../../src/observability/telemetry';
 import { formatTraceparent, parseTraceparent } from '../../src/observability/traceparent';
 
 const scrubber = createScrubber({
@@ -112,5 +115,30 @@ describe('caller hashes', () => {
     expect(hash('user-1')).not.toBe(hash('user-2'));
     expect(hash('user-1')).not.toBe(other('user-1'));
     expect(hash('user-1')).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+});
+
+describe('hostsOf', () => {
+  it('lists host:port and dotted hostnames (DNS errors carry no port), not single-label names', () => {
+    const config = buildConfig(
+      parseEnv({
+        ORDERS_URL: 'http://orders.internal.example:8080',
+        ORDERS_TOKEN_URL: 'https://auth.example/oauth/token',
+        ORDERS_CLIENT_ID: 'c',
+        ORDERS_CLIENT_SECRET: 'secret-123',
+        CATALOG_URL: 'http://catalog:9000',
+        CATALOG_API_KEY: 'key-12345',
+        ACCOUNTS_URL: 'http://10.0.0.7:4000',
+        ACCOUNTS_TOKEN: 'token-123',
+        REVIEWS_URL: 'http://reviews',
+        REVIEWS_TOKEN: 'token-456',
+        JWT_SECRET: 'a-secret-of-at-least-32-characters-long',
+      }),
+    );
+    const hosts = hostsOf(config);
+    expect(hosts).toEqual(expect.arrayContaining(['orders.internal.example:8080', 'orders.internal.example', 'auth.example', 'catalog:9000', '10.0.0.7:4000', '10.0.0.7', 'reviews']));
+    expect(hosts).not.toContain('catalog');
+    const scrub = createScrubber({ hosts });
+    expect(scrub.text('getaddrinfo ENOTFOUND orders.internal.example')).not.toContain('orders.internal.example');
   });
 });
