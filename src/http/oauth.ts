@@ -159,7 +159,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     unauthorized = false;
     inFlight = refresh(why)
       .then((entry) => {
-        cached = entry;
+        // A refresh that started before a 401 may have read the now-revoked token from Redis.
+        if (entry.token !== revoked) cached = entry;
         return entry;
       })
       .finally(() => {
@@ -178,7 +179,12 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         waiter.signal.addEventListener('abort', () => reject(waiter.signal.reason), { once: true });
       });
       try {
-        const entry = await Promise.race([current(), gaveUp]);
+        let entry = await Promise.race([current(), gaveUp]);
+        if (entry.token === revoked) {
+          // Joined a refresh that brought back the revoked token: one more, fresh from the endpoint.
+          unauthorized = true;
+          entry = await Promise.race([current(), gaveUp]);
+        }
         return entry.token;
       } catch (error) {
         if (error instanceof AttemptAbort) {
