@@ -57,7 +57,8 @@ export function toGraphQLError(error: unknown, options: ToGraphQLErrorOptions): 
   if (error instanceof AppError) return fromAppError(error, undefined);
   if (error instanceof GraphQLError) {
     const original = error.originalError;
-    if (original instanceof AppError) return fromAppError(original, error);
+    // Already mapped (yoga's maskError ran first; the error contract maps results again): keep it.
+    if (original instanceof AppError) return error.extensions['code'] === original.code ? error : fromAppError(original, error);
     // A GraphQLError wrapping a GraphQLError (thrown by a plugin) keeps its meaning.
     if (original instanceof GraphQLError) return toGraphQLError(original, options);
     if (original && !(original instanceof GraphQLError)) return masked(original, error, options);

@@ -1,19 +1,17 @@
 // The Prometheus scrape: `/api/metrics` on the main port only with the bearer token (404 when no
 // token is configured: not public by default), and `GET /metrics` on an optional separate listener.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { secretEquals } from '../config/secret-equal';
 import { NOT_FOUND, type OpsReply } from './ops-reply';
 
 export const METRICS_PATH = '/api/metrics';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
 /** Constant-time comparison of `Authorization: Bearer <token>` with the configured token. */
 export function bearerMatches(authorization: string | null | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), digest(token));
+  return match?.[1] !== undefined && secretEquals(match[1], token);
 }
 
 /**

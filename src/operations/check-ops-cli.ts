@@ -2,12 +2,8 @@
 // current schema and the server's limits; prints problems compiler-style and a summary table, and
 // exits non-zero on any problem.
 import { runOpsCheck } from './check-ops';
-import { CHECK_PATHS, readManifestTexts, readSchemaSdl } from './check-sources';
+import { CHECK_PATHS, option, readManifestTexts, readSchemaSdl } from './check-sources';
 import { readOperationTexts } from './manifest-files';
-
-function option(args: readonly string[], name: string): string | undefined {
-  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 function main(args: readonly string[]): number {
   const dir = option(args, 'persisted-queries') ?? CHECK_PATHS.persistedQueriesDir;

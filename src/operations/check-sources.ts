@@ -35,3 +35,8 @@ export function readManifestTexts(dir: string = CHECK_PATHS.persistedQueriesDir)
   const head = existsSync(current) ? [{ source: current, text: readFileSync(current, 'utf8') }] : [];
   return [...head, ...readReleasedManifestTexts(dir)];
 }
+
+/** The value of a `--name=value` command-line option of the CI checks. */
+export function option(args: readonly string[], name: string): string | undefined {
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}

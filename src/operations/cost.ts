@@ -13,15 +13,9 @@ import {
   getNullableType,
   getOperationAST,
   getVariableValues,
-  GraphQLBoolean,
-  GraphQLFloat,
-  GraphQLInt,
   isCompositeType,
-  isEnumType,
-  isInputObjectType,
   isInputType,
   isListType,
-  isNonNullType,
   Kind,
   TypeInfo,
   typeFromAST,
@@ -33,7 +27,6 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
-  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -41,6 +34,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import { placeholderValue } from './placeholder-value';
 
 export interface CostDefaults {
   /** @default 0 */
@@ -192,20 +186,6 @@ function createEstimator(schema: GraphQLSchema, sized: ReadonlyMap<FieldNode, nu
   };
 }
 
-// A value of `type` that coerces, for a required variable the estimate does not depend on (an id,
-// an input object): the cost of ProductDetail($id: ID!) is known without knowing the id.
-function placeholder(type: GraphQLInputType, depth = 0): unknown {
-  const inner = getNullableType(type);
-  if (isListType(inner) || depth > 8) return [];
-  if (isEnumType(inner)) return inner.getValues()[0]?.value;
-  if (isInputObjectType(inner)) {
-    const fields = Object.values(inner.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
-    return Object.fromEntries(fields.map((f) => [f.name, placeholder(f.type, depth + 1)]));
-  }
-  if (inner === GraphQLInt || inner === GraphQLFloat) return 0;
-  if (inner === GraphQLBoolean) return false;
-  return '';
-}
 
 function withPlaceholders(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>, dependsOn: readonly string[]): Record<string, unknown> {
   const filled = { ...variables };
@@ -213,7 +193,8 @@ function withPlaceholders(schema: GraphQLSchema, operation: OperationDefinitionN
     const name = definition.variable.name.value;
     if (Object.hasOwn(filled, name) || definition.defaultValue || dependsOn.includes(name) || definition.type.kind !== Kind.NON_NULL_TYPE) continue;
     const type = typeFromAST(schema, definition.type);
-    if (type && isInputType(type)) filled[name] = placeholder(type);
+    // A value the estimate does not depend on (an id, an input object): ProductDetail($id: ID!) costs the same for any id.
+    if (type && isInputType(type)) filled[name] = placeholderValue(type, 0);
   }
   return filled;
 }

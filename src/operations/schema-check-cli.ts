@@ -2,13 +2,9 @@
 // each change classified, and the retained persisted operations it would break named; exits
 // non-zero when a change breaks a shipped operation.
 import { existsSync, readFileSync } from 'node:fs';
-import { CHECK_PATHS, readManifestTexts, readSchemaSdl } from './check-sources';
+import { CHECK_PATHS, option, readManifestTexts, readSchemaSdl } from './check-sources';
 import { ManifestError, parseManifestText } from './manifest';
 import { runSchemaCheck, type RetainedOperation } from './schema-check';
-
-function option(args: readonly string[], name: string): string | undefined {
-  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 async function main(args: readonly string[]): Promise<number> {
   const baselinePath = option(args, 'baseline') ?? CHECK_PATHS.schemaBaseline;

@@ -7,14 +7,15 @@
 // registration (a second plugin, @graphql-yoga/plugin-apq, would have to agree with it on every
 // mode), answers "not found" with one status whatever the mode, and never checks a sent document
 // against its hash; one onParams hook covers the three modes, both id forms and the bypass.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { PersistedOperationsMode } from '../config';
+import { secretEquals } from '../config/secret-equal';
 import { AppError } from '../errors/app-error';
 import { createApqRegistry } from '../operations/apq-registry';
 import { persistedAuditChannel, type PersistedAuditEvent } from '../operations/events';
 import { SHA256_HEX, sha256Hex } from '../operations/manifest';
 import type { PersistedOperationStore } from '../operations/persisted-store';
+import { persistedIdOf } from './persisted-id';
 import { requestIdOf } from './request-id';
 
 export interface PersistedOperationsOptions {
@@ -39,22 +40,6 @@ interface ParamsLike {
   operationName?: unknown;
 }
 
-/** The id the client sent, in either form; undefined when it sent none. */
-function persistedId(params: ParamsLike): string | undefined {
-  if (typeof params.documentId === 'string') return params.documentId.startsWith('sha256:') ? params.documentId.slice(7) : params.documentId;
-  const ext = params.extensions;
-  if (ext && typeof ext === 'object' && 'persistedQuery' in ext) {
-    const pq = (ext as { persistedQuery?: unknown }).persistedQuery;
-    if (pq && typeof pq === 'object' && 'sha256Hash' in pq) {
-      const hash = (pq as { sha256Hash?: unknown }).sha256Hash;
-      return typeof hash === 'string' ? hash : '';
-    }
-  }
-  return undefined;
-}
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 /** The internal client's name when its header carries the bypass secret (compared in constant time). */
 function bypassClient(request: Request, secret: string | undefined): string | undefined {
   if (!secret) return undefined;
@@ -62,7 +47,7 @@ function bypassClient(request: Request, secret: string | undefined): string | un
   const colon = header?.indexOf(':') ?? -1;
   if (!header || colon < 1) return undefined;
   const name = header.slice(0, colon);
-  const ok = timingSafeEqual(digest(header.slice(colon + 1)), digest(secret));
+  const ok = secretEquals(header.slice(colon + 1), secret);
   return ok && CLIENT_NAME.test(name) ? name : undefined;
 }
 
@@ -100,7 +85,7 @@ export function usePersistedOperations(options: PersistedOperationsOptions): Plu
       const sent = params as ParamsLike;
       const { documentId: _documentId, ...rest } = params as typeof params & { documentId?: unknown };
       const query = typeof sent.query === 'string' && sent.query !== '' ? sent.query : undefined; // some clients send "" with an id
-      const id = persistedId(sent);
+      const id = persistedIdOf(sent);
 
       if (id === undefined) {
         if (query === undefined || mode === 'off') return;

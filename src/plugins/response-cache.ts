@@ -17,6 +17,7 @@ import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-r
 import type { ResponseCacheConfig } from '../config';
 import { callerOrNull, type RequestCaller } from './caller-identity';
 import { createCacheScope } from './cache-scope';
+import { persistedIdOf } from './persisted-id';
 import { buildCacheKey } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 
@@ -42,15 +43,6 @@ export interface ResponseCacheOptions {
   readonly defaultMaxAgeSeconds?: number;
 }
 
-function persistedIdOf(params: GraphQLParams | undefined): string | undefined {
-  const extensions: unknown = params?.extensions;
-  if (typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions) {
-    const pq: unknown = extensions.persistedQuery;
-    if (typeof pq === 'object' && pq !== null && 'sha256Hash' in pq && typeof pq.sha256Hash === 'string') return pq.sha256Hash;
-  }
-  const documentId: unknown = params && 'documentId' in params ? params.documentId : undefined;
-  return typeof documentId === 'string' ? documentId : undefined;
-}
 
 // The in-memory store hands back the same `data` object on every hit: hash it once, not per request.
 const etagsByData = new WeakMap<object, string>();

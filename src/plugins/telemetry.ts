@@ -9,6 +9,7 @@ import { METRICS_PATH } from '../observability/metrics-endpoint';
 import { toResponse } from '../observability/ops-reply';
 import type { ErrorFact, RequestRecord } from '../observability/request-record';
 import type { Telemetry } from '../observability/telemetry';
+import { persistedIdOf } from './persisted-id';
 import { requestIdOf } from './request-id';
 import { responseCacheStatusOf } from './response-cache';
 
@@ -26,10 +27,9 @@ interface ResultLike {
 
 const PERSISTED_ID = /^[A-Za-z0-9:_-]{1,128}$/;
 
-function persistedIdOf(params: GraphQLParams): string | undefined {
-  const apq: unknown = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
-  const documentId: unknown = (params as GraphQLParams & { documentId?: unknown }).documentId;
-  const id = typeof apq === 'string' ? apq : typeof documentId === 'string' ? documentId : undefined;
+/** The sent id when it is sane enough for a log line. */
+function loggedPersistedId(params: GraphQLParams): string | undefined {
+  const id = persistedIdOf(params);
   return id !== undefined && PERSISTED_ID.test(id) ? id : undefined;
 }
 
@@ -72,7 +72,7 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
       if (record === undefined) return;
       record.graphql = true;
       if (params.operationName) record.operationName = params.operationName;
-      record.persistedHash = persistedIdOf(params);
+      record.persistedHash = loggedPersistedId(params);
     },
     onExecute({ args }) {
       const ctx = args.contextValue as { request?: Request; caller?: { id?: unknown } | null };
