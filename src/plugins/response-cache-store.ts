@@ -67,7 +67,7 @@ export function createGatewayCache(options: GatewayCacheOptions = {}): GatewayCa
       return track(() => store.invalidate(list));
     },
     async invalidateCaller(sessionId) {
-      const tag = await callerTag(sessionId);
+      const tag = callerTag(sessionId);
       return track(() => store.invalidate([{ typename: CALLER_ENTITY, id: tag }]));
     },
   };

@@ -49,7 +49,11 @@ function known(settings: Readonly<Record<string, string>>): Record<string, strin
 }
 
 /** The environment of a gateway child (also the source of provider URLs and secrets for the peers). */
-export function gatewayEnv(upstreams: Upstreams, options: BenchOptions, extra: { cache: boolean; port?: number; redisUrl?: string }): Record<string, string> {
+export function gatewayEnv(
+  upstreams: Upstreams,
+  options: BenchOptions,
+  extra: { cache: boolean; port?: number; redisUrl?: string; env?: Readonly<Record<string, string>> },
+): Record<string, string> {
   return {
     ...demoEnv(upstreams),
     NODE_ENV: 'production',
@@ -62,6 +66,8 @@ export function gatewayEnv(upstreams: Upstreams, options: BenchOptions, extra: {
     ...(extra.port === undefined ? {} : { PORT: String(extra.port) }),
     ...(extra.redisUrl === undefined ? {} : { REDIS_URL: extra.redisUrl }),
     ...options.gatewayEnv,
+    // Last: a start that asks for a setting (two-instances' shared-state checks) gets exactly it.
+    ...extra.env,
   };
 }
 
@@ -80,15 +86,17 @@ export interface StartOptions {
   /** Instance label (two-instances). */
   readonly label?: string;
   readonly redisUrl?: string;
+  /** Env of this start only, over everything else (ours-* targets; names as in src/config/env.ts). */
+  readonly env?: Readonly<Record<string, string>>;
   /** More node flags for our tsx children (soak: --expose-gc). */
   readonly nodeArgs?: readonly string[];
 }
 
 /** Starts the target's child process; resolves once it answers. */
-export async function startTarget(target: TargetName, { upstreams, options, label, redisUrl, nodeArgs = [] }: StartOptions): Promise<ChildHandle> {
+export async function startTarget(target: TargetName, { upstreams, options, label, redisUrl, env, nodeArgs = [] }: StartOptions): Promise<ChildHandle> {
   const name = label ?? target;
   const pin = options.pin;
-  const withRedis = redisUrl === undefined ? {} : { redisUrl };
+  const perStart = { ...(redisUrl === undefined ? {} : { redisUrl }), ...(env === undefined ? {} : { env }) };
   switch (target) {
     case 'raw-node-http':
       return startChild({ name, nodeArgs: TSX, args: ['test/bench/peers/raw-node-http.ts'], env: { NODE_ENV: 'production' }, pin });
@@ -102,7 +110,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
         name,
         nodeArgs: [...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
-        env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...withRedis }),
+        env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart }),
         pin,
       });
     case 'ours-next-custom':
@@ -111,7 +119,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
         name,
         nodeArgs: [...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts', '--next-custom-server', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
-        env: gatewayEnv(upstreams, options, { cache: false, ...withRedis }),
+        env: gatewayEnv(upstreams, options, { cache: false, ...perStart }),
         pin,
         readyTimeoutMs: 180_000,
       });
@@ -122,7 +130,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
         name,
         nodeArgs: inspectArgs(options),
         args: ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-        env: gatewayEnv(upstreams, options, { cache: false, port, ...withRedis }),
+        env: gatewayEnv(upstreams, options, { cache: false, port, ...perStart }),
         pin,
         pollUrl: `http://127.0.0.1:${port}/api/graphql`,
         readyTimeoutMs: 180_000,
