@@ -79,29 +79,37 @@ export interface InboundResult {
   readonly retryAfters: readonly string[];
 }
 
-export async function checkRequestBudget(origins: readonly string[], spec: RequestSpec): Promise<InboundResult> {
+/** The budget's counter in Redis after the check (points spent), undefined when absent. */
+export type StoredPoints = () => Promise<number | undefined>;
+
+const storedText = (n: number | undefined) => (n === undefined ? 'no counter in Redis' : `Redis counter ${n}`);
+
+export async function checkRequestBudget(origins: readonly string[], spec: RequestSpec, stored: StoredPoints): Promise<InboundResult> {
   const total = Math.round(REQUEST_LIMIT * OVERSEND);
   const answers = await sendInTurn(origins, spec, total, CONCURRENCY);
   const t = tally(answers, origins.length);
+  const counter = await stored();
   const pass = within(t.admitted, REQUEST_LIMIT) && t.other === 0 && t.refused === t.refusedWithRetryAfter;
   const others = t.other > 0 ? `; other answers: ${otherStatuses(answers)}` : '';
   const { retryAfters, ...figures } = t;
   const check: SharedCheck = {
     name: 'inbound request budget',
     setup: `RATE_LIMIT_REQUESTS_PER_WINDOW=${REQUEST_LIMIT}, window ${WINDOW_SECONDS} s; one caller sends ${total} single-entity requests in turn to both instances, ${CONCURRENCY} in flight`,
-    expected: `${REQUEST_LIMIT} admitted (${band(REQUEST_LIMIT)}), ${total - REQUEST_LIMIT} × 429, each with Retry-After`,
-    observed: `${t.admitted} admitted (${t.admittedPerInstance}), ${t.refused} × 429 (${t.refusedPerInstance}), ${t.refusedWithRetryAfter} with Retry-After${others}`,
+    expected: `${REQUEST_LIMIT} admitted (${band(REQUEST_LIMIT)}), ${total - REQUEST_LIMIT} × 429, each with Retry-After; Redis counted all ${total}`,
+    observed: `${t.admitted} admitted (${t.admittedPerInstance}), ${t.refused} × 429 (${t.refusedPerInstance}), ${t.refusedWithRetryAfter} with Retry-After; ${storedText(counter)}${others}`,
     pass,
-    figures: { limit: REQUEST_LIMIT, ...figures },
+    figures: { limit: REQUEST_LIMIT, redisCounter: counter ?? null, ...figures },
   };
   return { check, retryAfters };
 }
 
-export async function checkCostBudget(origins: readonly string[], spec: RequestSpec, costPerRequest: number, budget: number): Promise<InboundResult> {
+export async function checkCostBudget(origins: readonly string[], spec: RequestSpec, costPerRequest: number, budget: number, stored: StoredPoints): Promise<InboundResult> {
   const expectedAdmitted = Math.floor(budget / costPerRequest);
   const total = Math.round(expectedAdmitted * OVERSEND);
   const answers = await sendInTurn(origins, spec, total, CONCURRENCY);
   const t = tally(answers, origins.length);
+  // Refused spends are given back: the counter is the cost admitted.
+  const counter = await stored();
   // The gateway's own estimate, as it reports it (x-operation-cost): the bench's must agree.
   const reported = Number(answers.find((a) => a.ok)?.headers['x-operation-cost'] ?? Number.NaN);
   const admittedCost = t.admitted * costPerRequest;
@@ -111,10 +119,10 @@ export async function checkCostBudget(origins: readonly string[], spec: RequestS
   const check: SharedCheck = {
     name: 'inbound cost budget',
     setup: `RATE_LIMIT_COST_PER_WINDOW=${budget} (${COST_ADMITS} order pages of cost ${costPerRequest}), window ${WINDOW_SECONDS} s; one caller sends ${total} order pages in turn to both instances, ${CONCURRENCY} in flight`,
-    expected: `cost admitted ≤ ${budget} and ≥ ${Math.ceil(budget * (1 - TOLERANCE))} (${expectedAdmitted} pages), the rest 429 with Retry-After`,
-    observed: `${admittedCost} (${t.admitted} pages: ${t.admittedPerInstance}; x-operation-cost ${Number.isNaN(reported) ? '–' : reported}), ${t.refused} × 429 (${t.refusedPerInstance}), ${t.refusedWithRetryAfter} with Retry-After${others}`,
+    expected: `cost admitted ≤ ${budget} and ≥ ${Math.ceil(budget * (1 - TOLERANCE))} (${expectedAdmitted} pages), the rest 429 with Retry-After; Redis counter = cost admitted`,
+    observed: `${admittedCost} (${t.admitted} pages: ${t.admittedPerInstance}; x-operation-cost ${Number.isNaN(reported) ? '–' : reported}), ${t.refused} × 429 (${t.refusedPerInstance}), ${t.refusedWithRetryAfter} with Retry-After; ${storedText(counter)}${others}`,
     pass,
-    figures: { budget, costPerRequest, reportedCost: Number.isNaN(reported) ? null : reported, admittedCost, ...figures },
+    figures: { budget, costPerRequest, reportedCost: Number.isNaN(reported) ? null : reported, admittedCost, redisCounter: counter ?? null, ...figures },
   };
   return { check, retryAfters };
 }

@@ -4,6 +4,7 @@
 // traffic to both, and states expected against observed with pass/fail. Not a test: a report.
 import type { Redis } from 'ioredis';
 import { mintDevToken } from '../../src/dev/dev-jwt';
+import { HEALTH_PATHS } from '../../src/observability/health';
 import type { ChildHandle } from './child';
 import type { MatrixContext } from './matrix';
 import { requestFor, type ScenarioName } from './operations';
@@ -37,6 +38,17 @@ interface Pair {
   spec(scenario: ScenarioName, token: string): ReturnType<typeof requestFor>;
 }
 
+async function untilReady(origin: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${origin}${HEALTH_PATHS.ready}`).catch(() => undefined);
+    const text = await res?.text();
+    if (res?.status === 200) return;
+    if (Date.now() >= deadline) throw new Error(`${origin}: not ready within ${timeoutMs} ms: ${res?.status ?? 'no answer'} ${text ?? ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Starts two instances on the shared Redis with `env`, runs `body`, stops them whatever happens. */
 async function withPair<T>(ctx: MatrixContext, group: string, env: Record<string, string>, keepOutboundLimits: boolean, body: (pair: Pair) => Promise<T>): Promise<T> {
   const { upstreams, options, log } = ctx;
@@ -50,6 +62,8 @@ async function withPair<T>(ctx: MatrixContext, group: string, env: Record<string
     if (failed) throw failed.reason;
     const path = new URL(children[0]?.url ?? 'http://x/api/graphql').pathname;
     const origins = children.map((c) => new URL(c.url).origin);
+    // As a load balancer would: no traffic before the readiness probe says yes (it waits for Redis).
+    await Promise.all(origins.map((origin) => untilReady(origin)));
     return await body({ origins, spec: (scenario, token) => requestFor(scenario, { endpointPath: path, token, persisted: ctx.persisted, byHash: true }) });
   } finally {
     await Promise.all(children.map((c) => c.stop()));
@@ -72,8 +86,13 @@ export async function runSharedState(ctx: MatrixContext, redis: Redis, keyPrefix
 
   const issuedBefore = upstreams.auth.tokensIssued;
   await withPair(ctx, 'limits', { REDIS_KEY_PREFIX: `${keyPrefix}limits:`, RESPONSE_CACHE: '0', ...inboundEnv(costBudget) }, false, async (pair) => {
-    const requests = await checkRequestBudget(pair.origins, pair.spec('single-entity', requestCaller));
-    const cost = await checkCostBudget(pair.origins, pair.spec('order-page', costCaller), costOrder, costBudget);
+    // rate-limiter-flexible's key: `<keyPrefix>:<identity>`, keyPrefix being `<REDIS_KEY_PREFIX>rl:<budget>` (src/plugins/rate-limit-store.ts).
+    const stored = (budget: string, user: string) => async () => {
+      const value = await redis.get(`${keyPrefix}limits:rl:${budget}:user:${user}`);
+      return value === null ? undefined : Number(value);
+    };
+    const requests = await checkRequestBudget(pair.origins, pair.spec('single-entity', requestCaller), stored('requests', 'user-2'));
+    const cost = await checkCostBudget(pair.origins, pair.spec('order-page', costCaller), costOrder, costBudget, stored('cost', 'user-3'));
     checks.push(requests.check, cost.check, checkRetryAfter([...requests.retryAfters, ...cost.retryAfters]));
   });
   notes.push(

@@ -118,6 +118,23 @@ describe('request budget', () => {
     expect(first.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
     expect(second.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 2));
   });
+  it('sends each rate-limit header once on the wire (one Retry-After value a client can parse)', async () => {
+    await using server = await startNodeServer(world.gateway.yoga);
+    const post = () =>
+      fetch(`${server.url}/api/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.77' },
+        body: JSON.stringify({ query: '{ ping }' }),
+      });
+    for (let i = 0; i < LIMIT; i++) await (await post()).text();
+    const refused = await post();
+    await refused.text();
+    expect(refused.status).toBe(429);
+    // fetch joins repeated headers with ", ": a duplicate would read "60, 60".
+    expect(refused.headers.get('retry-after')).toBe(String(WINDOW_SECONDS));
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(refused.headers.get('ratelimit-policy')).toBe(`${LIMIT};w=${WINDOW_SECONDS};comment="requests", ${COST_BUDGET};w=${WINDOW_SECONDS};comment="cost"`);
+  });
 });
 
 describe('cost budget', () => {
