@@ -95,6 +95,8 @@ export const envSchema = z.object({
   /** Response cache on/off; unset: on in production and development, off in test (tests opt in). */
   RESPONSE_CACHE: flag.optional(),
   RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(10_000),
+  /** GET persisted-query hits served before yoga parses anything (0 turns it off, for comparison). */
+  RESPONSE_CACHE_EARLY_HIT: flag.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -40,6 +40,12 @@ export interface ResponseCacheConfig {
   readonly enabled: boolean;
   /** Entries of the in-memory store (ignored with Redis). @default 10000 */
   readonly maxEntries: number;
+  /**
+   * Serve a cached answer to a GET persisted query from the first request hook, skipping yoga's
+   * parameter parsing, hooks and result processing (src/plugins/response-cache-early-hit.ts).
+   * @default true
+   */
+  readonly earlyHit: boolean;
 }
 
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
@@ -209,6 +215,7 @@ export function buildConfig(env: Env): GatewayConfig {
     responseCache: {
       enabled: env.RESPONSE_CACHE ?? env.NODE_ENV !== 'test',
       maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
+      earlyHit: env.RESPONSE_CACHE_EARLY_HIT,
     },
     observability: {
       enabled: env.OBSERVABILITY,

@@ -29,6 +29,8 @@ export interface RequestRecord {
   upstreamRetries: number;
   /** What the response cache did (`hit`, `miss`, `uncacheable`, `not-modified`), when it saw the request. */
   cache: string | undefined;
+  /** The hit was served before yoga parsed the request (response-cache-early-hit.ts). */
+  cacheEarly: boolean;
   /** The static cost estimate, when the cost plugin made one. */
   cost: number | undefined;
   readonly span: Span | undefined;
@@ -50,6 +52,7 @@ export function newRecord(request: Request, requestId: string, startedAt: number
     upstreamAttempts: 0,
     upstreamRetries: 0,
     cache: undefined,
+    cacheEarly: false,
     cost: undefined,
     span,
   };

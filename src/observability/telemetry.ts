@@ -210,6 +210,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
           errors: codes,
           cost: record.cost,
           cache: record.cache,
+          cacheEarly: record.cacheEarly || undefined,
           upstreamCalls: record.upstreamCalls,
           upstreamAttempts: record.upstreamAttempts,
           upstreamRetries: record.upstreamRetries,

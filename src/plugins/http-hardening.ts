@@ -26,7 +26,7 @@ function mediaType(request: Request): string | undefined {
   return request.headers.get('content-type')?.split(/[;,]/)[0]?.trim().toLowerCase() || undefined;
 }
 
-function isPreflighted(request: Request, headers: readonly string[]): boolean {
+export function isPreflighted(request: Request, headers: readonly string[]): boolean {
   const type = mediaType(request);
   if (type && !SIMPLE_TYPES.includes(type)) return true;
   return headers.some((h) => Boolean(request.headers.get(h)?.trim()));

@@ -15,9 +15,12 @@ import { getOperationAST } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ResponseCacheConfig } from '../config';
+import type { PersistedOperationStore } from '../operations/persisted-store';
 import { callerOrNull, type RequestCaller } from './caller-identity';
 import { createCacheScope } from './cache-scope';
+import { DEFAULT_PREFLIGHT_HEADERS } from './http-hardening';
 import { persistedIdOf } from './persisted-id';
+import { createEarlyHit, type EarlyHit } from './response-cache-early-hit';
 import { buildCacheKey } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 
@@ -25,14 +28,24 @@ export type CacheStatus = 'hit' | 'miss' | 'uncacheable' | 'not-modified';
 
 const statuses = new WeakMap<Request, CacheStatus>();
 const etags = new WeakMap<Request, string>();
+const earlyHits = new WeakMap<Request, EarlyHit>();
 
 /** What the response cache did for a request (for logs and metrics); undefined when it did not see it. */
 export function responseCacheStatusOf(request: Request): CacheStatus | undefined {
   return statuses.get(request);
 }
 
+/** The early hit that answered a request (its operation, for the request's log line); undefined otherwise. */
+export function earlyHitOf(request: Request): Pick<EarlyHit, 'persistedId' | 'operationName'> | undefined {
+  return earlyHits.get(request);
+}
+
 export interface ResponseCacheOptions {
   readonly config: ResponseCacheConfig;
+  /** The GraphQL endpoint path (early hits answer GETs to it only). */
+  readonly endpoint: string;
+  /** The allowlist: early hits serve its operations only. */
+  readonly store: PersistedOperationStore;
   readonly schema: GraphQLSchema;
   readonly cache: GatewayCache;
   /** The verified caller of a request (memoised per request). */
@@ -74,6 +87,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
   const { cache, callerOf } = options;
   const scope = createCacheScope(options.schema);
   const paramsOf = new WeakMap<Request, GraphQLParams>();
+  const earlyHit = options.config.earlyHit
+    ? createEarlyHit({ store: options.store, scope, cache, callerOf, preflightHeaders: DEFAULT_PREFLIGHT_HEADERS })
+    : undefined;
 
   // Its onRequest hook is the key-based 304 described above: left out.
   const { onRequest: _keyBased304, ...inner } = useYogaResponseCache({
@@ -97,6 +113,19 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(inner);
+    },
+    // After the request id, telemetry and the inbound budgets (earlier plugins) have seen the request.
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (earlyHit === undefined || request.method !== 'GET' || url.pathname !== options.endpoint) return;
+      const hit = await earlyHit(request, url);
+      if (hit === undefined) return;
+      earlyHits.set(request, hit);
+      statuses.set(request, 'hit');
+      etags.set(request, etagOf(hit.data));
+      // onResponse below adds the ETag (or turns this into a 304), like for any other hit.
+      const headers = new fetchAPI.Headers(hit.headers);
+      headers.set('content-type', `${hit.mediaType}; charset=utf-8`);
+      endResponse(new fetchAPI.Response(hit.body, { status: 200, headers }));
     },
     onParams({ request, params }) {
       paramsOf.set(request, params);

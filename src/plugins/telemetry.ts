@@ -1,6 +1,8 @@
 // useTelemetry: feeds one record per GraphQL request to the observability layer (the request's log
 // line, metrics and span; its errors logged once with their meta) and serves `/api/metrics` behind
-// its bearer token. Placed right after the request id, so even refused requests are observed.
+// its bearer token. Two plugins share each request's record: `head` right after the request id, so
+// even refused requests are observed, and `tail` last, so the line tells the response that was
+// sent (a 304 made of a hit by the response cache, the final headers), not one still being built.
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { isErrorCode } from '../errors/codes';
@@ -11,7 +13,7 @@ import type { ErrorFact, RequestRecord } from '../observability/request-record';
 import type { Telemetry } from '../observability/telemetry';
 import { persistedIdOf } from './persisted-id';
 import { requestIdOf } from './request-id';
-import { responseCacheStatusOf } from './response-cache';
+import { earlyHitOf, responseCacheStatusOf } from './response-cache';
 
 export interface TelemetryPluginOptions {
   /** The GraphQL endpoint: only its requests get a record (probes and pages do not). */
@@ -56,9 +58,14 @@ function collect(record: RequestRecord, result: ResultLike): void {
   else if (record.outcome === 'success') record.outcome = 'partial';
 }
 
-export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptions): Plugin {
+export interface TelemetryPlugins {
+  readonly head: Plugin;
+  readonly tail: Plugin;
+}
+
+export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptions): TelemetryPlugins {
   const records = new WeakMap<Request, RequestRecord>();
-  return {
+  const head: Plugin = {
     onRequest({ request, url, endResponse, fetchAPI }) {
       const path = url.pathname;
       if (path === METRICS_PATH) {
@@ -93,13 +100,24 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
       if (Array.isArray(result)) for (const r of result as ResultLike[]) collect(record, r);
       else if (!(Symbol.asyncIterator in result)) collect(record, result as ResultLike);
     },
+  };
+  const tail: Plugin = {
     onResponse({ request, response }) {
       const record = records.get(request);
       if (record === undefined) return;
       records.delete(request);
       record.cache = responseCacheStatusOf(request);
+      const early = earlyHitOf(request);
+      if (early !== undefined) {
+        // Answered before yoga read its parameters: the cache knows the operation.
+        record.graphql = true;
+        record.cacheEarly = true;
+        record.operationName = early.operationName;
+        record.persistedHash = early.persistedId;
+      }
       if (record.graphql) record.cost = options.costOf?.(request);
       telemetry.endRequest(record, response.status);
     },
   };
+  return { head, tail };
 }

@@ -70,6 +70,10 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
 
   const persisted = loadPersistedStore(config.persistedOperations.dir);
+  const telemetry =
+    deps.telemetry !== undefined && config.observability.enabled
+      ? useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf })
+      : undefined;
 
   const plugins: (YogaPlugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
@@ -77,7 +81,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // Only the exact paths are served (yoga alone would also answer `/anything/api/graphql/`).
     useExactEndpoint([GRAPHQL_ENDPOINT, HEALTH_PATHS.live, HEALTH_PATHS.ready, METRICS_PATH], config.isDev),
     // Observe every request to the endpoint (refused ones too): one log line, metrics, a span; serves /api/metrics.
-    deps.telemetry !== undefined && config.observability.enabled && useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }),
+    telemetry?.head ?? false,
     // Load-balancer probes (/api/health/live, /api/health/ready), answered before any budget is spent.
     deps.health !== undefined && useHealth(deps.health),
     // Inbound budgets per caller: a request is counted before it is even parsed; its estimated cost
@@ -99,15 +103,28 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     usePersistedOperations({ ...config.persistedOperations, store: persisted }),
     useOperationLimits({ limits: config.limits, mode: config.limits.mode }),
     useCost({ maxCost: config.limits.maxCost, mode: config.limits.mode }),
-    // Whole-response cache: after the allowlist and the limits (a refused operation is never served),
-    // before execution. Looks up in onParams, so a hit skips parse, validation and execution.
-    useResponseCache({ config: config.responseCache, schema: getSchema(), cache: responseCache, callerOf, statusHeader: config.isDev }),
     // Execution: persisted operations run compiled (graphql-jit, once per document, ≈2× faster than
     // graphql-js here); arbitrary documents (development, audit mode) keep graphql-js, so a stream of
-    // unique documents cannot make us compile without end.
+    // unique documents cannot make us compile without end. Before the response cache: the cache wraps
+    // the executor it finds (to add and strip its entity fields, which give TTLs and invalidation),
+    // and a later plugin's executor would replace that wrapper instead.
     useGraphQlJit({}, { enableIf: (args) => persisted.isPersistedDocument(args.document) }),
+    // Whole-response cache: after the allowlist and the limits (a refused operation is never served),
+    // before execution. Looks up in onParams, so a hit skips parse, validation and execution; a GET
+    // of a persisted operation is looked up already in onRequest (after the budgets), see early-hit.
+    useResponseCache({
+      config: config.responseCache,
+      endpoint: GRAPHQL_ENDPOINT,
+      store: persisted,
+      schema: getSchema(),
+      cache: responseCache,
+      callerOf,
+      statusHeader: config.isDev,
+    }),
     // 2. Map every error to the contract (runs on the result, whatever phase produced it).
     useErrorContract({ isDev: config.isDev }),
+    // 3. The request's log line, metrics and span, once the response is final.
+    telemetry?.tail ?? false,
   ];
 
   return createYoga<Record<string, unknown>, GraphQLContext>({

@@ -1,7 +1,8 @@
 // The response cache (in memory) through the front door: who may read an entry, what is never
 // stored, what a mutation drops, and ETag revalidation. Provider request counts prove hits.
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mintDevToken } from '../../src/dev/dev-jwt';
 import { fixtures } from '../../src/dev/upstreams';
 import { startWorld, type World } from '../helpers/world';
 
@@ -154,6 +155,32 @@ describe('mutations', () => {
     expect(cacheStatus(await world.gql(query))).toBe('hit');
     await world.gql('mutation { placeOrder(idempotencyKey: "cache-key-0002", input: { lines: [{ productId: "prod-9", quantity: 1 }] }) { id lines { product { id } } } }', { as: 'user-5' });
     expect(cacheStatus(await world.gql(query))).toBe('miss');
+  });
+});
+
+describe('mutations on persisted (compiled) operations', () => {
+  // Persisted operations execute through graphql-jit: the cache must still see the entities of their
+  // answers (it wraps the executor it finds), or a mutation could not drop what it changed.
+  it('a persisted PlaceOrder drops the cached persisted ProductDetail of the product it returned', async () => {
+    // envelop's cache warns when a later plugin replaced its executor (graphql-jit placed after it).
+    const warn = vi.spyOn(console, 'warn');
+    const productDetail = manifest.operations.find((o) => o.name === 'ProductDetail')?.id ?? '';
+    const placeOrder = manifest.operations.find((o) => o.name === 'PlaceOrder')?.id ?? '';
+    expect(await getPersisted(productDetail, { id: 'prod-14' })).toMatchObject({ status: 200 });
+    expect(cacheStatus(await getPersisted(productDetail, { id: 'prod-14' }))).toBe('hit');
+    const placed = await world.gateway.yoga.fetch('http://gateway/api/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${await mintDevToken('user-6')}` },
+      body: JSON.stringify({
+        variables: { input: { lines: [{ productId: 'prod-14', quantity: 1 }] }, idempotencyKey: 'cache-key-0004' },
+        extensions: { persistedQuery: { version: 1, sha256Hash: placeOrder } },
+      }),
+    });
+    expect(placed.status).toBe(200);
+    expect(((await placed.json()) as { errors?: unknown }).errors).toBeUndefined();
+    expect(cacheStatus(await getPersisted(productDetail, { id: 'prod-14' }))).toBe('miss');
+    expect(warn.mock.calls.flat().filter((m) => String(m).includes('useResponseCache'))).toEqual([]);
+    warn.mockRestore();
   });
 });
 
