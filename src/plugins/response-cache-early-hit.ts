@@ -17,7 +17,7 @@ import type { CacheScope } from './cache-scope';
 import type { RequestCaller } from './caller-identity';
 import { isPreflighted } from './http-hardening';
 import { persistedIdOf } from './persisted-id';
-import { buildCacheKey } from './response-cache-key';
+import { buildCacheKey, type CacheKeyInput } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 
 export interface EarlyHit {
@@ -105,41 +105,75 @@ function servedOf(result: ExecutionResult<Record<string, unknown>, Record<string
   return answer;
 }
 
+/** What a request's URL and Accept header say, worked out once per distinct URL (see `prepared`). */
+interface Prepared {
+  readonly persistedId: string;
+  readonly operationName: string | undefined;
+  readonly mediaType: string;
+  readonly keyInput: Omit<CacheKeyInput, 'sessionId'>;
+  /** The key for every caller (PUBLIC) or for anonymous callers (PRIVATE: never stored). */
+  readonly sharedKey: string;
+}
+
+// Distinct GET URLs of persisted operations are few (operation × variables); clients repeat them.
+const MAX_PREPARED = 2_000;
+
+function prepare(store: PersistedOperationStore, scope: CacheScope, url: URL, accept: string | null): Prepared | undefined {
+  const search = url.searchParams;
+  if (search.get('query')) return undefined;
+  const mediaType = negotiatedJsonType(accept);
+  if (mediaType === undefined) return undefined;
+  const extensions = parseParam(search.get('extensions'));
+  const variables = parseParam(search.get('variables'));
+  if (extensions === INVALID || (variables !== undefined && (typeof variables !== 'object' || variables === null || Array.isArray(variables)))) return undefined;
+  const persistedId = persistedIdOf({ extensions, documentId: search.get('documentId') ?? undefined });
+  if (persistedId === undefined || !SHA256_HEX.test(persistedId)) return undefined;
+  const operation = store.get(persistedId);
+  if (operation === undefined) return undefined;
+  const operationName = search.get('operationName') ?? undefined;
+  const keyInput = {
+    document: operation.body,
+    persistedId,
+    operationName,
+    variables: variables as Record<string, unknown> | undefined,
+    isPrivate: scope.isPrivate(operation.body),
+  };
+  return { persistedId, operationName, mediaType, keyInput, sharedKey: buildCacheKey({ ...keyInput, sessionId: null }) };
+}
+
 export function createEarlyHit(options: EarlyHitOptions): (request: Request, url: URL) => Promise<EarlyHit | undefined> {
   const { store, scope, cache, callerOf } = options;
+  // By Accept and the raw URL; null remembers "not for the early path". Bounded: cleared when full.
+  const prepared = new Map<string, Prepared | null>();
+
+  function preparedFor(request: Request, url: URL): Prepared | undefined {
+    const accept = request.headers.get('accept');
+    const memo = `${accept ?? ''}\n${request.url}`;
+    let entry = prepared.get(memo);
+    if (entry === undefined) {
+      entry = prepare(store, scope, url, accept) ?? null;
+      if (prepared.size >= MAX_PREPARED) prepared.clear();
+      prepared.set(memo, entry);
+    }
+    return entry ?? undefined;
+  }
+
   return async (request, url) => {
     if (request.method !== 'GET' || !isPreflighted(request, options.preflightHeaders)) return undefined;
-    const search = url.searchParams;
-    if (search.get('query')) return undefined;
-    const mediaType = negotiatedJsonType(request.headers.get('accept'));
-    if (mediaType === undefined) return undefined;
-    const extensions = parseParam(search.get('extensions'));
-    const variables = parseParam(search.get('variables'));
-    if (extensions === INVALID || (variables !== undefined && (typeof variables !== 'object' || variables === null || Array.isArray(variables)))) return undefined;
-    const persistedId = persistedIdOf({ extensions, documentId: search.get('documentId') ?? undefined });
-    if (persistedId === undefined || !SHA256_HEX.test(persistedId)) return undefined;
-    const operation = store.get(persistedId);
-    if (operation === undefined) return undefined;
-
-    let sessionId: string | null = null;
+    const hit = preparedFor(request, url);
+    if (hit === undefined) return undefined;
+    let key = hit.sharedKey;
     if (request.headers.has('authorization')) {
+      let sessionId: string | null;
       try {
         sessionId = (await callerOf(request))?.id ?? null;
       } catch {
         return undefined; // the pipeline answers 401
       }
+      if (hit.keyInput.isPrivate) key = buildCacheKey({ ...hit.keyInput, sessionId });
     }
-    const operationName = search.get('operationName') ?? undefined;
-    const key = buildCacheKey({
-      document: operation.body,
-      persistedId,
-      operationName,
-      variables: variables as Record<string, unknown> | undefined,
-      sessionId,
-      isPrivate: scope.isPrivate(operation.body),
-    });
     const result = await cache.get(key);
     if (!result || result.errors?.length) return undefined;
-    return { ...servedOf(result), mediaType, data: result.data, persistedId, operationName };
+    return { ...servedOf(result), mediaType: hit.mediaType, data: result.data, persistedId: hit.persistedId, operationName: hit.operationName };
   };
 }
