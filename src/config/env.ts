@@ -86,6 +86,12 @@ export const envSchema = z.object({
   LIMIT_BATCH: nonNegativeInt.default(LIMIT_DEFAULTS.maxBatchOperations),
   LIMIT_BODY_BYTES: positiveInt.default(LIMIT_DEFAULTS.maxRequestBodyBytes),
   TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
+  /** Adaptive admission limit (src/plugins/admission-limit.ts); 0 turns it off. */
+  ADMISSION_CONTROL: flag.default(true),
+  ADMISSION_MIN_CONCURRENT: positiveInt.default(8),
+  ADMISSION_MAX_CONCURRENT: positiveInt.default(512),
+  ADMISSION_MAX_QUEUED: nonNegativeInt.default(1024),
+  ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(2000),
   /** Prefix of every key this gateway writes to Redis (rate limits, response cache): instances that share it share state. */
   REDIS_KEY_PREFIX: z.string().min(1).max(64).default('bff:'),
   /** Inbound limits per caller and window; 0 disables a limit. Unset: production/development defaults, off in test. */

@@ -48,6 +48,20 @@ export interface ResponseCacheConfig {
   readonly earlyHit: boolean;
 }
 
+/** The adaptive admission limit (src/plugins/admission-limit.ts). */
+export interface AdmissionConfig {
+  /** @default true */
+  readonly enabled: boolean;
+  /** Floor of the limit. @default 8 */
+  readonly minConcurrent: number;
+  /** Ceiling of the limit. @default 512 */
+  readonly maxConcurrent: number;
+  /** Requests that may wait; one more gets 503 OVERLOADED. @default 1024 */
+  readonly maxQueued: number;
+  /** Longest wait before 503 OVERLOADED. @default 2000 */
+  readonly queueTimeoutMs: number;
+}
+
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
 
 export interface LimitsConfig {
@@ -131,6 +145,7 @@ export interface GatewayConfig {
   readonly redisKeyPrefix: string;
   readonly rateLimit: RateLimitConfig;
   readonly responseCache: ResponseCacheConfig;
+  readonly admission: AdmissionConfig;
   readonly observability: ObservabilityConfig;
 }
 
@@ -211,6 +226,13 @@ export function buildConfig(env: Env): GatewayConfig {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       requestsPerWindow: env.RATE_LIMIT_REQUESTS_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 600),
       costPerWindow: env.RATE_LIMIT_COST_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 50_000),
+    },
+    admission: {
+      enabled: env.ADMISSION_CONTROL,
+      minConcurrent: env.ADMISSION_MIN_CONCURRENT,
+      maxConcurrent: Math.max(env.ADMISSION_MIN_CONCURRENT, env.ADMISSION_MAX_CONCURRENT),
+      maxQueued: env.ADMISSION_MAX_QUEUED,
+      queueTimeoutMs: env.ADMISSION_QUEUE_TIMEOUT_MS,
     },
     responseCache: {
       enabled: env.RESPONSE_CACHE ?? env.NODE_ENV !== 'test',

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   FORBIDDEN: { httpStatus: 403, retryable: false, defaultMessage: 'Not allowed.' },
   NOT_FOUND: { httpStatus: 200, retryable: false, defaultMessage: 'Not found.' },
   RATE_LIMITED: { httpStatus: 429, retryable: true, defaultMessage: 'Too many requests.' },
+  OVERLOADED: { httpStatus: 503, retryable: true, defaultMessage: 'The gateway is busy; retry shortly.' },
   IDEMPOTENCY_KEY_REUSED: { httpStatus: 409, retryable: false, defaultMessage: 'The idempotency key was already used with a different payload.' },
   UPSTREAM_TIMEOUT: { httpStatus: 504, retryable: true, defaultMessage: 'A provider did not answer in time.' },
   UPSTREAM_UNAVAILABLE: { httpStatus: 503, retryable: true, defaultMessage: 'A provider is unavailable.' },

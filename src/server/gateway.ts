@@ -68,6 +68,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const health = createHealth({ breakers: () => Object.values(http).map((client) => client.breakerState()), redis });
   const yoga = createYogaServer({ config, providers, verifyCaller, redis, costOf: options.costOf, telemetry, health, ...(clock ? { now: () => clock.now() } : {}) });
   const close = async () => {
+    await yoga.dispose();
     await Promise.all(Object.values(http).map((client) => client.close()));
     if (redis) await closeRedis(redis);
     await telemetry.close();

@@ -10,6 +10,8 @@ import { createLoaders } from '../loaders';
 import { HEALTH_PATHS, type Health } from '../observability/health';
 import { METRICS_PATH } from '../observability/metrics-endpoint';
 import type { Telemetry } from '../observability/telemetry';
+import { createAdmissionLimit } from '../plugins/admission-limit';
+import { useAdmission } from '../plugins/admission';
 import { useErrorContract } from '../plugins/error-contract';
 import { useExactEndpoint } from '../plugins/exact-endpoint';
 import { useHealth } from '../plugins/health';
@@ -121,6 +123,19 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
       callerOf,
       statusHeader: config.isDev,
     }),
+    // Admission: what is left (not refused, not a cached answer) waits for a slot of the adaptive
+    // concurrency limit before any GraphQL work, see admission-limit.ts.
+    config.admission.enabled &&
+      useAdmission({
+        limit: createAdmissionLimit({
+          minConcurrent: config.admission.minConcurrent,
+          maxConcurrent: config.admission.maxConcurrent,
+          maxQueued: config.admission.maxQueued,
+          maxQueueMs: config.admission.queueTimeoutMs,
+        }),
+        endpoint: GRAPHQL_ENDPOINT,
+        isDev: config.isDev,
+      }),
     // 2. Map every error to the contract (runs on the result, whatever phase produced it).
     useErrorContract({ isDev: config.isDev }),
     // 3. The request's log line, metrics and span, once the response is final.
