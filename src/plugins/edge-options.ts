@@ -5,17 +5,17 @@ import { readManifests } from '../operations/manifest-files';
 import { createPersistedStore, type PersistedOperationStore } from '../operations/persisted-store';
 
 export interface EdgeYogaOptions {
-  /** Bodies over it are refused with 413 (by Content-Length, or while streaming). */
-  readonly maxRequestBodySize: number;
+  /** Off: useRequestBodyLimit enforces the limit (413) more cheaply. */
+  readonly maxRequestBodySize: false;
   /** Batched requests: up to `limit` operations, 413 beyond; false refuses any batch (400). */
   readonly batching: { readonly limit: number } | false;
   /** No file uploads: one fewer parser, and multipart is a CORS "simple" content type (CSRF). */
   readonly multipart: false;
 }
 
-export function edgeYogaOptions(limits: Pick<LimitsConfig, 'maxRequestBodyBytes' | 'maxBatchOperations'>): EdgeYogaOptions {
+export function edgeYogaOptions(limits: Pick<LimitsConfig, 'maxBatchOperations'>): EdgeYogaOptions {
   return {
-    maxRequestBodySize: limits.maxRequestBodyBytes,
+    maxRequestBodySize: false,
     batching: limits.maxBatchOperations > 0 ? { limit: limits.maxBatchOperations } : false,
     multipart: false,
   };

@@ -24,6 +24,7 @@ import { useHttpHardening } from '../plugins/http-hardening';
 import { useOperationLimits } from '../plugins/operation-limits';
 import { usePersistedOperations } from '../plugins/persisted-operations';
 import { useRateLimit } from '../plugins/rate-limit';
+import { useRequestBodyLimit } from '../plugins/request-body-limit';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
 import { useTelemetry } from '../plugins/telemetry';
 import { useResponseCache } from '../plugins/response-cache';
@@ -101,6 +102,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // (resolves ids to documents), then the limits (size before parse, tokens in it, shape before
     // validation) and the static cost (kept per request for the rate limiter, sent as x-operation-cost).
     useHttpHardening({ isDev: config.isDev }),
+    useRequestBodyLimit(config.limits.maxRequestBodyBytes),
     useGraphQLOverHttpStatus(),
     usePersistedOperations({ ...config.persistedOperations, store: persisted }),
     useOperationLimits({ limits: config.limits, mode: config.limits.mode }),

@@ -3,6 +3,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_CHANNELS, type LimitEvent } from '../../src/operations/events';
+import { startNodeServer } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
 
 interface Reply {
@@ -113,6 +114,36 @@ describe('enforced limits (defaults)', () => {
   it('refuses a body over LIMIT_BODY_BYTES with 413 BAD_REQUEST', async () => {
     const res = await post(world, { query: '{ ping }', variables: { pad: 'x'.repeat(1_100_000) } });
     expect(res.status).toBe(413);
+    expect(firstError(res)?.extensions['code']).toBe('BAD_REQUEST');
+  });
+
+  it('refuses an oversized body by its Content-Length on the wire, and one without it while it streams', async () => {
+    const body = JSON.stringify({ query: '{ ping }', variables: { pad: 'x'.repeat(1_100_000) } });
+    await using server = await startNodeServer(world.gateway.yoga);
+    const byLength = await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(byLength.status).toBe(413);
+    await byLength.text();
+    const bytes = new TextEncoder().encode(body);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024));
+        controller.close();
+      },
+    });
+    const streamed = await world.gateway.yoga.fetch('http://gateway/api/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const small = await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
+    expect([small.status, await small.json()]).toEqual([200, { data: { ping: true } }]);
+  });
+
+  it('refuses a Content-Length that is not one number with 400', async () => {
+    const res = await post(world, { query: '{ ping }' }, { 'content-length': '18, 18' });
+    expect(res.status).toBe(400);
     expect(firstError(res)?.extensions['code']).toBe('BAD_REQUEST');
   });
 
