@@ -1,5 +1,7 @@
 // OAuth2 client-credentials tokens for one provider: cached until shortly before expiry,
-// one refresh in flight at a time, optionally shared with other instances through Redis.
+// one refresh in flight at a time, optionally shared with other instances through Redis, where a
+// lock (SET NX with the token timeout as TTL) lets one instance fetch while the others wait for the
+// token it writes; a lock holder that dies only costs the others one token timeout.
 // Neither the secret nor a token ever appears in an error message or meta.
 import type { Dispatcher } from 'undici';
 import { AppError, upstreamError } from '../errors/app-error';
@@ -21,14 +23,16 @@ export interface TokenSourceOptions {
   readonly clock: Clock;
   /** Pool toward the token endpoint's origin. */
   readonly pool: Dispatcher;
-  /** Redis sharing; one refresh per instance at worst (no cross-instance lock). */
+  /** Redis sharing: one refresh across the instances (see the lock above). */
   readonly shared: { readonly redis: SharedTokenStore; readonly key: string } | undefined;
 }
 
-/** The two Redis commands the token cache needs (an ioredis client satisfies it). */
+/** The Redis commands the token cache needs (an ioredis client satisfies it). */
 export interface SharedTokenStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, px: 'PX', ttlMs: number): Promise<unknown>;
+  set(key: string, value: string, px: 'PX', ttlMs: number, nx: 'NX'): Promise<'OK' | null>;
+  del(key: string): Promise<number>;
 }
 
 export interface TokenSource {
@@ -49,6 +53,8 @@ interface CachedToken {
 const DEFAULT_EXPIRES_IN_SECONDS = 300;
 // A slow Redis is treated as absent: the token endpoint is the source of truth.
 const REDIS_TIMEOUT_MS = 100;
+// How often an instance that lost the refresh lock looks for the winner's token.
+const SHARED_POLL_MS = 25;
 
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const { provider, clock } = options;
@@ -134,9 +140,39 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     return toCached(token, seconds, clock.now());
   };
 
+  /** True when this instance may fetch: it took the lock, or there is no lock to take (no Redis, Redis down). */
+  const takeLock = async (): Promise<boolean> => {
+    if (options.shared === undefined) return true;
+    try {
+      const took = await within(options.shared.redis.set(`${options.shared.key}:lock`, String(clock.now()), 'PX', options.timeoutMs, 'NX'), REDIS_TIMEOUT_MS);
+      return took === 'OK';
+    } catch {
+      return true;
+    }
+  };
+
+  const releaseLock = async (): Promise<void> => {
+    if (options.shared === undefined) return;
+    // Best effort: the TTL frees it anyway.
+    await within(options.shared.redis.del(`${options.shared.key}:lock`), REDIS_TIMEOUT_MS).catch(() => undefined);
+  };
+
+  /** Another instance holds the lock: its token, once written, or undefined after one token timeout. */
+  const awaitShared = async (): Promise<CachedToken | undefined> => {
+    const until = clock.now() + options.timeoutMs;
+    while (clock.now() < until) {
+      await clock.sleep(SHARED_POLL_MS);
+      const shared = await readShared();
+      if (shared !== undefined) return shared;
+    }
+    return undefined;
+  };
+
   const refresh = async (why: 'cold' | 'expired' | 'unauthorized'): Promise<CachedToken> => {
     const started = clock.now();
-    const shared = await readShared();
+    let shared = await readShared();
+    const locked = shared === undefined ? await takeLock() : false;
+    if (shared === undefined && !locked) shared = await awaitShared();
     if (shared !== undefined) {
       publishToken({ provider, outcome: 'shared', reason: why, durationMs: clock.now() - started, expiresInSeconds: shared.expiresInSeconds });
       return shared;
@@ -144,9 +180,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     try {
       const fresh = await fetchToken();
       await writeShared(fresh);
+      if (locked) await releaseLock();
       publishToken({ provider, outcome: 'fetched', reason: why, durationMs: clock.now() - started, expiresInSeconds: fresh.expiresInSeconds });
       return fresh;
     } catch (error) {
+      if (locked) await releaseLock();
       publishToken({ provider, outcome: 'failed', reason: why, durationMs: clock.now() - started, expiresInSeconds: undefined });
       throw error;
     }

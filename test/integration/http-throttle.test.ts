@@ -215,4 +215,43 @@ describe('shared through Redis (127.0.0.1:6379)', () => {
     expect(stored).not.toBeNull();
     expect(stored).not.toContain('secret');
   });
+
+  it('two cold clients fetch one OAuth2 token between them: the lock holder fetches, the other waits for it', async () => {
+    const clock = createManualClock();
+    let issued = 0;
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const auth = await server(async (_q, res) => {
+      issued += 1;
+      await held;
+      json(res, 200, { access_token: `t${issued}`, expires_in: 3600 });
+    }, clock);
+    const api = await server((q, res) => json(res, 200, { auth: q.headers.authorization }), clock);
+    const options: ProviderClientOptions = {
+      name: 'cold-oauth',
+      baseUrl: api.url,
+      clock,
+      auth: { kind: 'oauth2', tokenUrl: `${auth.url}/token`, clientId: 'gw', clientSecret: 'secret' },
+      shared: { redis, keyPrefix: prefix },
+    };
+    const ctx = { requestId: 'r', deadlineAt: clock.now() + 5000 };
+    const a = client(options).request(GET, ctx);
+    const b = client(options).request(GET, ctx);
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 2000 && !done(); i++) await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(done()).toBe(true);
+    };
+    // One of them reached the token endpoint; the other lost the lock and sleeps until it looks again.
+    await until(() => auth.arrivals.length === 1 && clock.pending() === 1);
+    answer();
+    // The holder writes the token to Redis; the sleeper finds it when it looks again.
+    let stored: string | null = null;
+    for (let i = 0; i < 2000 && stored === null; i++) stored = await redis.get(`${prefix}oauth:cold-oauth:gw`);
+    expect(stored).not.toBeNull();
+    clock.advance(25);
+    const [first, second] = await Promise.all([a, b]);
+    expect(auth.arrivals).toHaveLength(1);
+    expect([first.body, second.body]).toEqual([{ auth: 'Bearer t1' }, { auth: 'Bearer t1' }]);
+    expect(await redis.get(`${prefix}oauth:cold-oauth:gw:lock`)).toBeNull();
+  });
 });
