@@ -11,8 +11,8 @@
 //
 // OAuth: instance 1's first orders call fetches a token and stores it in Redis; instance 2's first
 // call reads it from there; both then use their cached copy (expires_in 3600 s ≫ the run). So one
-// token request for the pair. Sequential on purpose: two instances that are both cold at the same
-// moment may each fetch one (no cross-instance lock, src/http/oauth.ts).
+// token request for the pair. The limits group covers the other case: both instances cold at the
+// same moment (one takes the Redis refresh lock, the other waits for its token, src/http/oauth.ts).
 import { TOKEN_PATH, type Upstreams } from '../../src/dev/upstreams';
 import { runLoad, type LoadResult } from './load';
 import type { RequestSpec } from './operations';

@@ -96,7 +96,7 @@ export async function runSharedState(ctx: MatrixContext, redis: Redis, keyPrefix
     checks.push(requests.check, cost.check, checkRetryAfter([...requests.retryAfters, ...cost.retryAfters]));
   });
   notes.push(
-    `The limits group's instances were both cold when the cost check's first order pages reached them together: the token endpoint issued ${upstreams.auth.tokensIssued - issuedBefore} token(s) then (at most one per instance: no cross-instance lock).`,
+    `The limits group's instances were both cold when the cost check's first order pages reached them together: the token endpoint issued ${upstreams.auth.tokensIssued - issuedBefore} token(s) then (expected 1: the Redis refresh lock lets one fetch while the other waits for it).`,
   );
 
   await withPair(ctx, 'cache', { REDIS_KEY_PREFIX: `${keyPrefix}cache:`, RESPONSE_CACHE: '1' }, false, async (pair) => {
