@@ -37,6 +37,8 @@ export interface GatewayMetrics extends PluginMetrics {
   quotaRemaining(provider: string, remaining: number): void;
   /** Breaker states are read at scrape time from the clients themselves. */
   watchBreakers(read: () => Readonly<Record<string, BreakerState>>): void;
+  /** The admission limit, requests holding a slot and requests waiting, read at scrape time. */
+  watchAdmission(read: () => { readonly limit: number; readonly active: number; readonly queued: number }): void;
 }
 
 export interface MetricsOptions {
@@ -125,6 +127,20 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       for (const [provider, state] of Object.entries(readBreakers?.() ?? {})) breakerState.set({ provider }, BREAKER_VALUE[state]);
     },
   });
+  let readAdmission: (() => { readonly limit: number; readonly active: number; readonly queued: number }) | undefined;
+  const admission = new Gauge({
+    name: 'bff_admission',
+    help: 'Adaptive admission: the current concurrency limit, requests executing, requests waiting.',
+    labelNames: ['value'],
+    registers,
+    collect() {
+      const state = readAdmission?.();
+      if (state === undefined) return;
+      admission.set({ value: 'limit' }, state.limit);
+      admission.set({ value: 'active' }, state.active);
+      admission.set({ value: 'queued' }, state.queued);
+    },
+  });
   const breakerTransitions = new Counter({
     name: 'bff_upstream_breaker_transitions_total',
     help: 'Circuit breaker state changes by provider and new state.',
@@ -204,6 +220,9 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     quotaRemaining: (provider, remaining) => quota.set({ provider }, remaining),
     watchBreakers(read) {
       readBreakers = read;
+    },
+    watchAdmission(read) {
+      readAdmission = read;
     },
     inboundRateLimited: (kind) => inbound.inc({ kind }),
     responseCache: (outcome) => cache.inc({ outcome }),

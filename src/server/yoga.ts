@@ -73,6 +73,15 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
 
   const persisted = loadPersistedStore(config.persistedOperations.dir);
+  const admission = config.admission.enabled
+    ? createAdmissionLimit({
+        minConcurrent: config.admission.minConcurrent,
+        maxConcurrent: config.admission.maxConcurrent,
+        maxQueued: config.admission.maxQueued,
+        maxQueueMs: config.admission.queueTimeoutMs,
+      })
+    : undefined;
+  if (admission !== undefined) deps.telemetry?.metrics.watchAdmission(() => admission.state());
   const telemetry =
     deps.telemetry !== undefined && config.observability.enabled
       ? useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf })
@@ -127,17 +136,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     }),
     // Admission: what is left (not refused, not a cached answer) waits for a slot of the adaptive
     // concurrency limit before any GraphQL work, see admission-limit.ts.
-    config.admission.enabled &&
-      useAdmission({
-        limit: createAdmissionLimit({
-          minConcurrent: config.admission.minConcurrent,
-          maxConcurrent: config.admission.maxConcurrent,
-          maxQueued: config.admission.maxQueued,
-          maxQueueMs: config.admission.queueTimeoutMs,
-        }),
-        endpoint: GRAPHQL_ENDPOINT,
-        isDev: config.isDev,
-      }),
+    admission !== undefined && useAdmission({ limit: admission, endpoint: GRAPHQL_ENDPOINT, isDev: config.isDev }),
     // 2. Map every error to the contract (runs on the result, whatever phase produced it).
     useErrorContract({ isDev: config.isDev }),
     // 3. The request's log line, metrics and span, once the response is final.

@@ -80,6 +80,16 @@ describe('metric values after scripted scenarios', () => {
     expect(await value(registry, 'bff_response_cache_total', { outcome: 'hit' })).toBe(1);
   });
 
+  it('reads the admission limit, its slots in use and its queue at scrape time', async () => {
+    // Between requests nothing holds a slot; the limit is somewhere between its floor and ceiling
+    // (8 and 512 by default: it moves with the event loop's load, the test runner's included).
+    const limit = await value(registry, 'bff_admission', { value: 'limit' });
+    expect(limit).toBeGreaterThanOrEqual(8);
+    expect(limit).toBeLessThanOrEqual(512);
+    expect(await value(registry, 'bff_admission', { value: 'active' })).toBe(0);
+    expect(await value(registry, 'bff_admission', { value: 'queued' })).toBe(0);
+  });
+
   it('reads breaker states from the clients at scrape time', async () => {
     expect(await value(registry, 'bff_upstream_breaker_state', { provider: 'catalog' })).toBe(0);
     const text = await registry.metrics();
