@@ -112,3 +112,27 @@ describe('early hit', () => {
     expect(early.counts().catalog).toBe(0); // { first: 3 } was stored by the Accept cases above
   });
 });
+
+describe('early hit and the inbound budgets', () => {
+  it('counts every early hit against the caller’s request budget, and refuses past it with 429', async () => {
+    const limited = await startWorld({ env: { RESPONSE_CACHE: '1', RATE_LIMIT_REQUESTS_PER_WINDOW: '3', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+    try {
+      const search = new URLSearchParams({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: CATALOGUE } }), variables: JSON.stringify({ first: 4 }) });
+      const seen: [number, string | null, string | null][] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await limited.gateway.yoga.fetch(`http://gateway/api/graphql?${search}`, { headers: { 'x-apollo-operation-name': 'Catalogue' } });
+        await res.text();
+        seen.push([res.status, res.headers.get('ratelimit-remaining'), res.headers.get('retry-after')]);
+      }
+      expect(seen).toEqual([
+        [200, '2', null],
+        [200, '1', null],
+        [200, '0', null],
+        [429, '0', '60'],
+      ]);
+      expect(limited.counts().catalog).toBe(1); // one fill, two early hits, one refusal
+    } finally {
+      await limited.close();
+    }
+  });
+});
