@@ -17,7 +17,7 @@ export interface AdmissionLimitOptions {
   readonly maxConcurrent?: number;
   /** Requests that may wait for a slot; one more is refused at once. @default 1024 */
   readonly maxQueued?: number;
-  /** Longest wait for a slot before the request is refused. @default 2000 */
+  /** Longest wait for a slot before the request is refused (checked every sample, so up to `sampleMs` later). @default 2000 */
   readonly maxQueueMs?: number;
   /** Event-loop utilisation (0–1) at or above which the loop counts as saturated. @default 0.9 */
   readonly saturation?: number;
@@ -25,6 +25,8 @@ export interface AdmissionLimitOptions {
   readonly sampleMs?: number;
   /** Event-loop utilisation since the previous call. @default perf_hooks.eventLoopUtilization deltas */
   readonly utilization?: () => number;
+  /** Clock for queue waits. @default Date.now */
+  readonly now?: () => number;
 }
 
 export type RefusalReason = 'queue_full' | 'queue_timeout' | 'client_gone';
@@ -63,7 +65,8 @@ interface Waiter {
   readonly grant: (release: () => void) => void;
   readonly refuse: (error: AdmissionRefused) => void;
   readonly signal: AbortSignal | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Clock time it joined the queue. */
+  readonly since: number;
 }
 
 function eventLoopUtilization(): () => number {
@@ -83,6 +86,7 @@ export function createAdmissionLimit(options: AdmissionLimitOptions = {}): Admis
   const maxQueueMs = options.maxQueueMs ?? 2000;
   const saturation = options.saturation ?? 0.9;
   const utilization = options.utilization ?? eventLoopUtilization();
+  const now = options.now ?? Date.now;
   let limit = max;
   let active = 0;
   const queue: Waiter[] = [];
@@ -102,7 +106,6 @@ export function createAdmissionLimit(options: AdmissionLimitOptions = {}): Admis
     while (active < limit && queue.length > 0) {
       const waiter = queue.shift();
       if (waiter === undefined) break;
-      if (waiter.timer !== undefined) clearTimeout(waiter.timer);
       // Its client went away while it waited: end it without running it (nobody reads the answer).
       if (waiter.signal?.aborted === true) {
         waiter.refuse(new AdmissionRefused('client_gone'));
@@ -122,17 +125,16 @@ export function createAdmissionLimit(options: AdmissionLimitOptions = {}): Admis
     acquire(signal) {
       if (queue.length >= maxQueued) return Promise.reject(new AdmissionRefused('queue_full'));
       return new Promise((grant, refuse) => {
-        const waiter: Waiter = { grant, refuse, signal, timer: undefined };
-        waiter.timer = setTimeout(() => {
-          const index = queue.indexOf(waiter);
-          if (index >= 0) queue.splice(index, 1);
-          refuse(new AdmissionRefused('queue_timeout'));
-        }, maxQueueMs);
+        // No timer per waiter (most requests wait under saturation): the sampler expires old ones.
+        const waiter: Waiter = { grant, refuse, signal, since: now() };
         queue.push(waiter);
         drain();
       });
     },
     adapt() {
+      // FIFO: the oldest waiters are at the head.
+      const expired = now() - maxQueueMs;
+      while (queue.length > 0 && (queue[0]?.since ?? Infinity) <= expired) queue.shift()?.refuse(new AdmissionRefused('queue_timeout'));
       if (utilization() >= saturation) limit = Math.max(min, Math.floor(Math.min(limit, active) * 0.9));
       else limit = Math.min(max, limit + Math.max(1, Math.ceil(limit * 0.1)));
       drain();
@@ -140,10 +142,7 @@ export function createAdmissionLimit(options: AdmissionLimitOptions = {}): Admis
     state: () => ({ limit, active, queued: queue.length }),
     close() {
       clearInterval(sampler);
-      for (const waiter of queue.splice(0)) {
-        if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-        waiter.refuse(new AdmissionRefused('queue_full'));
-      }
+      for (const waiter of queue.splice(0)) waiter.refuse(new AdmissionRefused('queue_full'));
     },
   };
   return limiter;
