@@ -157,13 +157,25 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     await within(options.shared.redis.del(`${options.shared.key}:lock`), REDIS_TIMEOUT_MS).catch(() => undefined);
   };
 
-  /** Another instance holds the lock: its token, once written, or undefined after one token timeout. */
+  const lockHeld = async (): Promise<boolean> => {
+    if (options.shared === undefined) return false;
+    try {
+      return (await within(options.shared.redis.get(`${options.shared.key}:lock`), REDIS_TIMEOUT_MS)) !== null;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * Another instance holds the lock: its token, once written; undefined when the lock went away
+   * without one (its fetch failed) or after one token timeout, and this instance fetches itself.
+   */
   const awaitShared = async (): Promise<CachedToken | undefined> => {
     const until = clock.now() + options.timeoutMs;
     while (clock.now() < until) {
       await clock.sleep(SHARED_POLL_MS);
       const shared = await readShared();
-      if (shared !== undefined) return shared;
+      if (shared !== undefined || !(await lockHeld())) return shared;
     }
     return undefined;
   };

@@ -254,4 +254,41 @@ describe('shared through Redis (127.0.0.1:6379)', () => {
     expect([first.body, second.body]).toEqual([{ auth: 'Bearer t1' }, { auth: 'Bearer t1' }]);
     expect(await redis.get(`${prefix}oauth:cold-oauth:gw:lock`)).toBeNull();
   });
+
+  it('a waiter whose lock holder failed to get a token fetches its own at once, not after the token timeout', async () => {
+    const clock = createManualClock();
+    let calls = 0;
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const auth = await server(async (_q, res) => {
+      calls += 1;
+      if (calls === 1) {
+        await held;
+        json(res, 500, { error: 'server_error' });
+        return;
+      }
+      json(res, 200, { access_token: 'second', expires_in: 3600 });
+    }, clock);
+    const api = await server((q, res) => json(res, 200, { auth: q.headers.authorization }), clock);
+    const options: ProviderClientOptions = {
+      name: 'failed-oauth',
+      baseUrl: api.url,
+      clock,
+      auth: { kind: 'oauth2', tokenUrl: `${auth.url}/token`, clientId: 'gw', clientSecret: 'secret' },
+      retry: { maxRetries: 0 },
+      shared: { redis, keyPrefix: prefix },
+    };
+    const ctx = { requestId: 'r', deadlineAt: clock.now() + 60_000 };
+    const a = client(options).request(GET, ctx);
+    const b = client(options).request(GET, ctx);
+    a.catch(() => undefined);
+    for (let i = 0; i < 2000 && !(auth.arrivals.length === 1 && clock.pending() === 1); i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect([auth.arrivals.length, clock.pending()]).toEqual([1, 1]);
+    answer();
+    await expect(a).rejects.toMatchObject({ code: 'UPSTREAM_AUTH_FAILED' });
+    clock.advance(25); // one poll: no token and no lock any more
+    const second = await b;
+    expect(second.body).toEqual({ auth: 'Bearer second' });
+    expect(auth.arrivals).toHaveLength(2);
+  });
 });
