@@ -189,21 +189,28 @@ describe('shared through Redis (127.0.0.1:6379)', () => {
     expect(Math.max(...events.map((e) => e.at)) - start).toBe(1000);
   });
 
-  it('two clients share one OAuth2 token through Redis', async () => {
+  /** A token endpoint and an API that echoes the bearer it got; options for clients sharing Redis. */
+  async function oauthWorld(name: string, token: Handler, extra: Partial<ProviderClientOptions> = {}) {
     const clock = createManualClock();
-    let issued = 0;
-    const auth = await server((_q, res) => {
-      issued += 1;
-      json(res, 200, { access_token: `t${issued}`, expires_in: 3600 });
-    }, clock);
+    const auth = await server(token, clock);
     const api = await server((q, res) => json(res, 200, { auth: q.headers.authorization }), clock);
     const options: ProviderClientOptions = {
-      name: 'shared-oauth',
+      name,
       baseUrl: api.url,
       clock,
       auth: { kind: 'oauth2', tokenUrl: `${auth.url}/token`, clientId: 'gw', clientSecret: 'secret' },
       shared: { redis, keyPrefix: prefix },
+      ...extra,
     };
+    return { clock, auth, options };
+  }
+
+  it('two clients share one OAuth2 token through Redis', async () => {
+    let issued = 0;
+    const { clock, auth, options } = await oauthWorld('shared-oauth', (_q, res) => {
+      issued += 1;
+      json(res, 200, { access_token: `t${issued}`, expires_in: 3600 });
+    });
     const a = client(options);
     const b = client(options);
     const ctx = { requestId: 'r', deadlineAt: clock.now() + 5000 };
@@ -217,23 +224,14 @@ describe('shared through Redis (127.0.0.1:6379)', () => {
   });
 
   it('two cold clients fetch one OAuth2 token between them: the lock holder fetches, the other waits for it', async () => {
-    const clock = createManualClock();
     let issued = 0;
     let answer: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (answer = resolve));
-    const auth = await server(async (_q, res) => {
+    const { clock, auth, options } = await oauthWorld('cold-oauth', async (_q, res) => {
       issued += 1;
       await held;
       json(res, 200, { access_token: `t${issued}`, expires_in: 3600 });
-    }, clock);
-    const api = await server((q, res) => json(res, 200, { auth: q.headers.authorization }), clock);
-    const options: ProviderClientOptions = {
-      name: 'cold-oauth',
-      baseUrl: api.url,
-      clock,
-      auth: { kind: 'oauth2', tokenUrl: `${auth.url}/token`, clientId: 'gw', clientSecret: 'secret' },
-      shared: { redis, keyPrefix: prefix },
-    };
+    });
     const ctx = { requestId: 'r', deadlineAt: clock.now() + 5000 };
     const a = client(options).request(GET, ctx);
     const b = client(options).request(GET, ctx);
@@ -256,28 +254,22 @@ describe('shared through Redis (127.0.0.1:6379)', () => {
   });
 
   it('a waiter whose lock holder failed to get a token fetches its own at once, not after the token timeout', async () => {
-    const clock = createManualClock();
     let calls = 0;
     let answer: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (answer = resolve));
-    const auth = await server(async (_q, res) => {
-      calls += 1;
-      if (calls === 1) {
-        await held;
-        json(res, 500, { error: 'server_error' });
-        return;
-      }
-      json(res, 200, { access_token: 'second', expires_in: 3600 });
-    }, clock);
-    const api = await server((q, res) => json(res, 200, { auth: q.headers.authorization }), clock);
-    const options: ProviderClientOptions = {
-      name: 'failed-oauth',
-      baseUrl: api.url,
-      clock,
-      auth: { kind: 'oauth2', tokenUrl: `${auth.url}/token`, clientId: 'gw', clientSecret: 'secret' },
-      retry: { maxRetries: 0 },
-      shared: { redis, keyPrefix: prefix },
-    };
+    const { clock, auth, options } = await oauthWorld(
+      'failed-oauth',
+      async (_q, res) => {
+        calls += 1;
+        if (calls === 1) {
+          await held;
+          json(res, 500, { error: 'server_error' });
+          return;
+        }
+        json(res, 200, { access_token: 'second', expires_in: 3600 });
+      },
+      { retry: { maxRetries: 0 } },
+    );
     const ctx = { requestId: 'r', deadlineAt: clock.now() + 60_000 };
     const a = client(options).request(GET, ctx);
     const b = client(options).request(GET, ctx);
