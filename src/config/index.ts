@@ -54,7 +54,7 @@ export interface AdmissionConfig {
   readonly enabled: boolean;
   /** Floor of the limit. @default 8 */
   readonly minConcurrent: number;
-  /** Ceiling of the limit. @default 512 */
+  /** Ceiling of the limit (raised to the floor when below it). @default 512 */
   readonly maxConcurrent: number;
   /** Requests that may wait; one more gets 503 OVERLOADED. @default 1024 */
   readonly maxQueued: number;
@@ -230,7 +230,7 @@ export function buildConfig(env: Env): GatewayConfig {
     admission: {
       enabled: env.ADMISSION_CONTROL,
       minConcurrent: env.ADMISSION_MIN_CONCURRENT,
-      maxConcurrent: Math.max(env.ADMISSION_MIN_CONCURRENT, env.ADMISSION_MAX_CONCURRENT),
+      maxConcurrent: env.ADMISSION_MAX_CONCURRENT,
       maxQueued: env.ADMISSION_MAX_QUEUED,
       queueTimeoutMs: env.ADMISSION_QUEUE_TIMEOUT_MS,
     },

@@ -36,7 +36,9 @@ export class AppError extends Error {
     this.extensions = options.extensions ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.httpStatus = options.httpStatus ?? ERROR_CODES[code].httpStatus;
-    this.headers = options.headers ?? {};
+    // Lower-case names: whatwg-node's Headers keeps a mixed-case key from a plain-object init beside
+    // the lower-case one a later `set` adds, and sends both (`retry-after: 60, 60` on the wire).
+    this.headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   }
 
   get retryable(): boolean {

@@ -10,10 +10,9 @@ export function refusalResponse(request: Request, error: AppError, isDev: boolea
   const extensions = Object.fromEntries(Object.entries(gqlError.extensions).filter(([k]) => k !== 'http'));
   const body = { errors: [{ message: gqlError.message, extensions: { ...extensions, requestId: requestIdOf(request) } }] };
   const graphqlResponse = (request.headers.get('accept') ?? '').includes('application/graphql-response+json');
-  // Lower-case names: whatwg-node's Headers keeps a mixed-case key from a plain-object init beside
-  // the lower-case one a later `set` adds, and sends both (`retry-after: 60, 60` on the wire).
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(error.headers ?? {})) headers[name.toLowerCase()] = value;
-  headers['content-type'] = `${graphqlResponse ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`;
-  return new fetchAPI.Response(JSON.stringify(body), { status: error.httpStatus, headers });
+  return new fetchAPI.Response(JSON.stringify(body), {
+    status: error.httpStatus,
+    // AppError's header names are lower-case, so this one cannot be sent twice.
+    headers: { ...error.headers, 'content-type': `${graphqlResponse ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8` },
+  });
 }

@@ -12,6 +12,7 @@
 // and of variables that already passed them when the entry was stored (the key includes both),
 // and a pipeline hit skips validation and cost the same way.
 import type { ExecutionResult } from 'graphql';
+import { SHA256_HEX } from '../operations/manifest';
 import type { PersistedOperationStore } from '../operations/persisted-store';
 import type { CacheScope } from './cache-scope';
 import type { RequestCaller } from './caller-identity';
@@ -42,7 +43,6 @@ export interface EarlyHitOptions {
   readonly preflightHeaders: readonly string[];
 }
 
-const SHA256_HEX = /^[a-f0-9]{64}$/;
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 const INVALID = Symbol('invalid');
 
@@ -141,6 +141,7 @@ function prepare(store: PersistedOperationStore, scope: CacheScope, url: URL, ac
   return { persistedId, operationName, mediaType, keyInput, sharedKey: buildCacheKey({ ...keyInput, sessionId: null }) };
 }
 
+/** The early hit of a GET to the GraphQL endpoint (the caller checks method and path), or undefined. */
 export function createEarlyHit(options: EarlyHitOptions): (request: Request, url: URL) => Promise<EarlyHit | undefined> {
   const { store, scope, cache, callerOf } = options;
   // By Accept and the raw URL; null remembers "not for the early path". Bounded: cleared when full.
@@ -159,7 +160,7 @@ export function createEarlyHit(options: EarlyHitOptions): (request: Request, url
   }
 
   return async (request, url) => {
-    if (request.method !== 'GET' || !isPreflighted(request, options.preflightHeaders)) return undefined;
+    if (!isPreflighted(request, options.preflightHeaders)) return undefined;
     const hit = preparedFor(request, url);
     if (hit === undefined) return undefined;
     let key = hit.sharedKey;
