@@ -24,7 +24,7 @@ import type { GatewayCache } from './response-cache-store';
 export interface EarlyHit {
   /** The answer as the pipeline would serialise it. */
   readonly body: string;
-  /** Headers the cached result carries for yoga to send (`extensions.http.headers`: Last-Modified, ETag). */
+  /** Headers the cached result carries for yoga to send (`extensions.http.headers`: Last-Modified). */
   readonly headers: Readonly<Record<string, string>>;
   /** `application/graphql-response+json` or `application/json`, as yoga would have chosen. */
   readonly mediaType: string;
@@ -84,10 +84,16 @@ interface Served {
 // The in-memory store hands back the same result object on every hit: serialise it once.
 const served = new WeakMap<object, Served>();
 
-function stringHeaders(http: unknown): Record<string, string> {
+/**
+ * The headers a cached result asks yoga to send (`extensions.http.headers`), less the plugin's
+ * `ETag: <cache key>`: ours (response-cache.ts) is the one a 304 is checked against, and the
+ * plugin's, under another letter case, reached the wire as a second value (`etag: p:…, W/"…"`)
+ * that also told clients the internal cache key.
+ */
+export function sentHttpHeaders(http: unknown): Record<string, string> {
   const headers = typeof http === 'object' && http !== null && 'headers' in http ? http.headers : undefined;
   if (typeof headers !== 'object' || headers === null) return {};
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0].toLowerCase() !== 'etag'));
 }
 
 /**
@@ -99,7 +105,7 @@ function servedOf(result: ExecutionResult<Record<string, unknown>, Record<string
   if (answer === undefined) {
     const { extensions, ...rest } = result;
     const { responseCache: _metadata, http, ...kept } = extensions ?? {};
-    answer = { body: JSON.stringify(Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest), headers: stringHeaders(http) };
+    answer = { body: JSON.stringify(Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest), headers: sentHttpHeaders(http) };
     served.set(result, answer);
   }
   return answer;

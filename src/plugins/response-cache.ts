@@ -20,7 +20,7 @@ import { callerOrNull, type RequestCaller } from './caller-identity';
 import { createCacheScope } from './cache-scope';
 import { DEFAULT_PREFLIGHT_HEADERS } from './http-hardening';
 import { persistedIdOf } from './persisted-id';
-import { createEarlyHit, type EarlyHit } from './response-cache-early-hit';
+import { createEarlyHit, sentHttpHeaders, type EarlyHit } from './response-cache-early-hit';
 import { buildCacheKey } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 
@@ -144,11 +144,12 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
     },
     onExecutionResult({ request, result, setResult }) {
       if (!result || Symbol.asyncIterator in result) return;
-      const { responseCache, ...extensions } = result.extensions ?? {};
+      const { responseCache, http, ...extensions } = result.extensions ?? {};
       const status = statusFromMetadata(responseCache);
       statuses.set(request, status);
       if (status !== 'uncacheable' && !result.errors?.length) etags.set(request, etagOf(result.data));
       if (responseCache === undefined) return;
+      if (typeof http === 'object' && http !== null) extensions['http'] = 'headers' in http ? { ...http, headers: sentHttpHeaders(http) } : http;
       const { extensions: _dropped, ...rest } = result;
       setResult(Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest);
     },

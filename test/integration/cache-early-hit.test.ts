@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
+import { startNodeServer } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
 
 type Line = Record<string, unknown> & { msg: string };
@@ -86,6 +87,25 @@ describe('early hit', () => {
       ['miss', undefined, 200],
       ['not-modified', true, 304],
     ]);
+  });
+
+  it('sends one ETag and one Last-Modified on the wire, on the fill and on the hit, early or not', async () => {
+    const seen: (string | null)[][] = [];
+    for (const world of [early, pipeline]) {
+      await using server = await startNodeServer(world.gateway.yoga);
+      const search = new URLSearchParams({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: CATALOGUE } }), variables: JSON.stringify({ first: 12 }) });
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${server.url}/api/graphql?${search}`, { headers: { 'x-apollo-operation-name': 'Catalogue' } });
+        await res.text();
+        // fetch joins a repeated header with ", ": the plugin's key-based ETag once rode along as "p:<key>, W/…".
+        seen.push([res.headers.get('etag'), String(Date.parse(res.headers.get('last-modified') ?? '') > 0)]);
+      }
+    }
+    expect(seen).toHaveLength(4);
+    for (const [etag, lastModified] of seen) {
+      expect(etag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+      expect(lastModified).toBe('true');
+    }
   });
 
   it('leaves to the pipeline what it does not recognise, which answers as it always did', async () => {
