@@ -1,3 +1,5 @@
+import type { RequestHead } from './request-head';
+
 // noteRequest: how a plugin that answers before the GraphQL pipeline runs (no result, so no error
 // for telemetry to read) tells the request's log line and metrics why. Keyed by the Request object.
 
@@ -8,14 +10,14 @@ export interface RequestNotes {
   budget?: string;
 }
 
-const notes = new WeakMap<Request, RequestNotes>();
+const notes = new WeakMap<RequestHead, RequestNotes>();
 
-export function noteRequest(request: Request, facts: RequestNotes): void {
+export function noteRequest(request: RequestHead, facts: RequestNotes): void {
   const existing = notes.get(request);
   if (existing) Object.assign(existing, facts);
   else notes.set(request, { ...facts });
 }
 
-export function notesOf(request: Request): RequestNotes | undefined {
+export function notesOf(request: RequestHead): RequestNotes | undefined {
   return notes.get(request);
 }

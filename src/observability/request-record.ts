@@ -2,6 +2,7 @@
 // a plain object, filled in place by the plugin's hooks and by upstream events (no child logger).
 import type { Span } from '@opentelemetry/api';
 import type { RequestOutcome } from './metrics';
+import type { RequestHead } from './request-head';
 
 /** One error of the result, reduced to what logs and metrics need. */
 export interface ErrorFact {
@@ -13,7 +14,7 @@ export interface ErrorFact {
 
 export interface RequestRecord {
   readonly requestId: string;
-  readonly request: Request;
+  readonly request: RequestHead;
   /** performance.now() at the first hook. */
   readonly startedAt: number;
   /** Parameters or a result were seen: this was a GraphQL request, not a page or a probe. */
@@ -29,14 +30,14 @@ export interface RequestRecord {
   upstreamRetries: number;
   /** What the response cache did (`hit`, `miss`, `uncacheable`, `not-modified`), when it saw the request. */
   cache: string | undefined;
-  /** The hit was served before yoga parsed the request (response-cache-early-hit.ts). */
-  cacheEarly: boolean;
+  /** The hit was served before yoga parsed the request: by the node lane (cached-get-lane.ts) or yoga's first hook (response-cache-early-hit.ts). */
+  cacheEarly: 'node' | 'hook' | undefined;
   /** The static cost estimate, when the cost plugin made one. */
   cost: number | undefined;
   readonly span: Span | undefined;
 }
 
-export function newRecord(request: Request, requestId: string, startedAt: number, span: Span | undefined): RequestRecord {
+export function newRecord(request: RequestHead, requestId: string, startedAt: number, span: Span | undefined): RequestRecord {
   return {
     requestId,
     request,
@@ -52,7 +53,7 @@ export function newRecord(request: Request, requestId: string, startedAt: number
     upstreamAttempts: 0,
     upstreamRetries: 0,
     cache: undefined,
-    cacheEarly: false,
+    cacheEarly: undefined,
     cost: undefined,
     span,
   };

@@ -15,6 +15,7 @@ import { metricsReply, startMetricsServer, type MetricsServerHandle } from './me
 import { createMetrics, type GatewayMetrics } from './metrics';
 import type { OpsReply } from './ops-reply';
 import { createScrubber, type Scrubber } from './redact';
+import type { RequestHead } from './request-head';
 import { newRecord, type ErrorFact, type RequestRecord } from './request-record';
 import { notesOf } from './request-notes';
 import { parseTraceparent } from './traceparent';
@@ -38,7 +39,7 @@ export interface Telemetry {
   readonly tracing: Tracing;
   readonly scrubber: Scrubber;
   /** Starts the record (and span) of one request to the GraphQL endpoint. */
-  beginRequest(request: Request, requestId: string): RequestRecord;
+  beginRequest(request: RequestHead, requestId: string): RequestRecord;
   /** Writes the request's line, metrics and span, and the lines of its errors; forgets the record. */
   endRequest(record: RequestRecord, status: number): void;
   /** Provider HTTP clients whose calls are attributed to their request (and carry traceparent). */
@@ -210,7 +211,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
           errors: codes,
           cost: record.cost,
           cache: record.cache,
-          cacheEarly: record.cacheEarly || undefined,
+          cacheEarly: record.cacheEarly,
           upstreamCalls: record.upstreamCalls,
           upstreamAttempts: record.upstreamAttempts,
           upstreamRetries: record.upstreamRetries,

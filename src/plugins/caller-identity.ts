@@ -1,6 +1,7 @@
 // Who a request counts against: the JWT subject when a valid bearer token is present, else the
 // client address, read from x-forwarded-for only through the configured number of trusted proxies.
 import { isIP } from 'node:net';
+import type { RequestHead } from '../observability/request-head';
 import type { Caller, CallerVerifier } from '../server/caller';
 
 /** Used when no address can be known (yoga.fetch in tests, a Next route without a trusted proxy). */
@@ -50,14 +51,14 @@ export function socketAddressOf(serverContext: unknown): string | undefined {
   return typeof socket.remoteAddress === 'string' ? socket.remoteAddress : undefined;
 }
 
-export type RequestCaller = (request: Request) => Promise<Caller | null>;
+export type RequestCaller = (request: RequestHead) => Promise<Caller | null>;
 
 /**
  * Verifies a request's bearer token once, however many plugins ask (rate limit, response cache,
  * context): the promise is remembered per Request object.
  */
 export function createRequestCaller(verify: CallerVerifier): RequestCaller {
-  const callers = new WeakMap<Request, Promise<Caller | null>>();
+  const callers = new WeakMap<RequestHead, Promise<Caller | null>>();
   return (request) => {
     let caller = callers.get(request);
     if (!caller) {
@@ -69,7 +70,7 @@ export function createRequestCaller(verify: CallerVerifier): RequestCaller {
 }
 
 /** The caller when the token verifies; null when there is none or it is bad (that 401 comes later). */
-export async function callerOrNull(callerOf: RequestCaller, request: Request): Promise<Caller | null> {
+export async function callerOrNull(callerOf: RequestCaller, request: RequestHead): Promise<Caller | null> {
   try {
     return await callerOf(request);
   } catch {
@@ -78,7 +79,7 @@ export async function callerOrNull(callerOf: RequestCaller, request: Request): P
 }
 
 /** The identity key of a request for budgets and logs (see `callerIdentity`). */
-export function createIdentify(callerOf: RequestCaller, trustedProxyHops: number): (request: Request, serverContext: unknown) => Promise<string> {
+export function createIdentify(callerOf: RequestCaller, trustedProxyHops: number): (request: RequestHead, serverContext: unknown) => Promise<string> {
   return async (request, serverContext) =>
     callerIdentity({
       callerId: (await callerOrNull(callerOf, request))?.id ?? null,

@@ -5,6 +5,7 @@
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError } from '../errors/app-error';
+import type { RequestHead } from '../observability/request-head';
 
 export interface HttpHardeningOptions {
   /** Development keeps introspection and suggestions (GraphiQL needs them). */
@@ -22,11 +23,11 @@ const JSON_TYPES = ['application/json', 'application/graphql+json'];
 // The content types a browser may send cross-site without a preflight (CORS "simple requests").
 const SIMPLE_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
-function mediaType(request: Request): string | undefined {
+function mediaType(request: RequestHead): string | undefined {
   return request.headers.get('content-type')?.split(/[;,]/)[0]?.trim().toLowerCase() || undefined;
 }
 
-export function isPreflighted(request: Request, headers: readonly string[]): boolean {
+export function isPreflighted(request: RequestHead, headers: readonly string[]): boolean {
   const type = mediaType(request);
   if (type && !SIMPLE_TYPES.includes(type)) return true;
   return headers.some((h) => Boolean(request.headers.get(h)?.trim()));

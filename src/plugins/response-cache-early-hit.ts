@@ -13,6 +13,7 @@
 // and a pipeline hit skips validation and cost the same way.
 import type { ExecutionResult } from 'graphql';
 import { SHA256_HEX } from '../operations/manifest';
+import type { RequestHead } from '../observability/request-head';
 import type { PersistedOperationStore } from '../operations/persisted-store';
 import type { CacheScope } from './cache-scope';
 import type { RequestCaller } from './caller-identity';
@@ -24,6 +25,8 @@ import type { GatewayCache } from './response-cache-store';
 export interface EarlyHit {
   /** The answer as the pipeline would serialise it. */
   readonly body: string;
+  /** The same, UTF-8 encoded once per cached result (the node lane writes it as is). */
+  readonly bytes: Buffer;
   /** Headers the cached result carries for yoga to send (`extensions.http.headers`: Last-Modified). */
   readonly headers: Readonly<Record<string, string>>;
   /** `application/graphql-response+json` or `application/json`, as yoga would have chosen. */
@@ -78,6 +81,7 @@ function parseParam(text: string | null): unknown {
 
 interface Served {
   readonly body: string;
+  readonly bytes: Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -105,7 +109,8 @@ function servedOf(result: ExecutionResult<Record<string, unknown>, Record<string
   if (answer === undefined) {
     const { extensions, ...rest } = result;
     const { responseCache: _metadata, http, ...kept } = extensions ?? {};
-    answer = { body: JSON.stringify(Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest), headers: sentHttpHeaders(http) };
+    const body = JSON.stringify(Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest);
+    answer = { body, bytes: Buffer.from(body), headers: sentHttpHeaders(http) };
     served.set(result, answer);
   }
   return answer;
@@ -148,26 +153,44 @@ function prepare(store: PersistedOperationStore, scope: CacheScope, url: URL, ac
 }
 
 /** The early hit of a GET to the GraphQL endpoint (the caller checks method and path), or undefined. */
-export function createEarlyHit(options: EarlyHitOptions): (request: Request, url: URL) => Promise<EarlyHit | undefined> {
+export type EarlyHitLookup = (request: RequestHead) => Promise<EarlyHit | undefined>;
+
+// node:http requests the node lane already looked up and found nothing for: yoga's early hook skips them.
+const lookedUp = new WeakSet<object>();
+
+/** Marks a node request (IncomingMessage) as looked up without a hit (the node lane). */
+export function noteLookedUp(raw: object): void {
+  lookedUp.add(raw);
+}
+
+/** True when the node lane looked this request up already (yoga's server context carries `req`). */
+export function lookedUpBefore(serverContext: unknown): boolean {
+  if (typeof serverContext !== 'object' || serverContext === null || !('req' in serverContext)) return false;
+  const req: unknown = serverContext.req;
+  return typeof req === 'object' && req !== null && lookedUp.has(req);
+}
+
+export function createEarlyHit(options: EarlyHitOptions): EarlyHitLookup {
   const { store, scope, cache, callerOf } = options;
   // By Accept and the raw URL; null remembers "not for the early path". Bounded: cleared when full.
   const prepared = new Map<string, Prepared | null>();
 
-  function preparedFor(request: Request, url: URL): Prepared | undefined {
+  function preparedFor(request: RequestHead): Prepared | undefined {
     const accept = request.headers.get('accept');
     const memo = `${accept ?? ''}\n${request.url}`;
     let entry = prepared.get(memo);
     if (entry === undefined) {
-      entry = prepare(store, scope, url, accept) ?? null;
+      // The node lane's URL is a path: only its query matters here.
+      entry = prepare(store, scope, new URL(request.url, 'http://gateway'), accept) ?? null;
       if (prepared.size >= MAX_PREPARED) prepared.clear();
       prepared.set(memo, entry);
     }
     return entry ?? undefined;
   }
 
-  return async (request, url) => {
+  return async (request) => {
     if (!isPreflighted(request, options.preflightHeaders)) return undefined;
-    const hit = preparedFor(request, url);
+    const hit = preparedFor(request);
     if (hit === undefined) return undefined;
     let key = hit.sharedKey;
     if (request.headers.has('authorization')) {

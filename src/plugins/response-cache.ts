@@ -10,17 +10,14 @@
 // key stays the same when the data behind it changes. Ours is a hash of the data served, checked
 // against the request's own answer, so a 304 always means "what you hold is what you would get".
 import { createHash } from 'node:crypto';
-import type { GraphQLSchema } from 'graphql';
 import { getOperationAST } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ResponseCacheConfig } from '../config';
-import type { PersistedOperationStore } from '../operations/persisted-store';
 import { callerOrNull, type RequestCaller } from './caller-identity';
-import { createCacheScope } from './cache-scope';
-import { DEFAULT_PREFLIGHT_HEADERS } from './http-hardening';
+import type { CacheScope } from './cache-scope';
 import { persistedIdOf } from './persisted-id';
-import { createEarlyHit, sentHttpHeaders, type EarlyHit } from './response-cache-early-hit';
+import { lookedUpBefore, sentHttpHeaders, type EarlyHit, type EarlyHitLookup } from './response-cache-early-hit';
 import { buildCacheKey } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 
@@ -44,9 +41,10 @@ export interface ResponseCacheOptions {
   readonly config: ResponseCacheConfig;
   /** The GraphQL endpoint path (early hits answer GETs to it only). */
   readonly endpoint: string;
-  /** The allowlist: early hits serve its operations only. */
-  readonly store: PersistedOperationStore;
-  readonly schema: GraphQLSchema;
+  /** PUBLIC or PRIVATE per document, from the schema's @cacheControl (cache-scope.ts). */
+  readonly scope: CacheScope;
+  /** Looks up a GET of a persisted operation in onRequest (response-cache-early-hit.ts). @default none (hits are found in onParams) */
+  readonly earlyHit?: EarlyHitLookup | undefined;
   readonly cache: GatewayCache;
   /** The verified caller of a request (memoised per request). */
   readonly callerOf: RequestCaller;
@@ -60,7 +58,8 @@ export interface ResponseCacheOptions {
 // The in-memory store hands back the same `data` object on every hit: hash it once, not per request.
 const etagsByData = new WeakMap<object, string>();
 
-function etagOf(data: unknown): string {
+/** Our ETag of the data served: a hash of it, so a 304 always means "what you hold is what you would get". */
+export function etagOf(data: unknown): string {
   const memo = typeof data === 'object' && data !== null ? etagsByData.get(data) : undefined;
   if (memo) return memo;
   const etag = `W/"${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 32)}"`;
@@ -68,8 +67,11 @@ function etagOf(data: unknown): string {
   return etag;
 }
 
+// Representation metadata a 304 must not carry (RFC 9110 §15.4.5).
+const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
+
 /** RFC 9110 weak comparison against an If-None-Match list (or `*`). */
-function matchesIfNoneMatch(header: string | null, etag: string): boolean {
+export function matchesIfNoneMatch(header: string | null | undefined, etag: string): boolean {
   if (!header) return false;
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
@@ -85,11 +87,8 @@ function statusFromMetadata(metadata: unknown): CacheStatus {
 export function useResponseCache(options: ResponseCacheOptions): Plugin | false {
   if (!options.config.enabled) return false;
   const { cache, callerOf } = options;
-  const scope = createCacheScope(options.schema);
+  const { scope, earlyHit } = options;
   const paramsOf = new WeakMap<Request, GraphQLParams>();
-  const earlyHit = options.config.earlyHit
-    ? createEarlyHit({ store: options.store, scope, cache, callerOf, preflightHeaders: DEFAULT_PREFLIGHT_HEADERS })
-    : undefined;
 
   // Its onRequest hook is the key-based 304 described above: left out.
   const { onRequest: _keyBased304, ...inner } = useYogaResponseCache({
@@ -115,9 +114,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       addPlugin(inner);
     },
     // After the request id, telemetry and the inbound budgets (earlier plugins) have seen the request.
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (earlyHit === undefined || request.method !== 'GET' || url.pathname !== options.endpoint) return;
-      const hit = await earlyHit(request, url);
+    async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (earlyHit === undefined || request.method !== 'GET' || url.pathname !== options.endpoint || lookedUpBefore(serverContext)) return;
+      const hit = await earlyHit(request);
       if (hit === undefined) return;
       earlyHits.set(request, hit);
       statuses.set(request, 'hit');
@@ -162,8 +161,13 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
         if (request.method === 'GET' && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) {
           statuses.set(request, 'not-modified');
           // Keep what earlier plugins added (request id, RateLimit-*), drop what described the body.
-          const headers = new fetchAPI.Headers(response.headers);
-          for (const name of ['content-type', 'content-length', 'content-encoding']) headers.delete(name);
+          // Copied name by name in lower case: yoga's result processor sets `Content-Type`, which a
+          // copied Headers keeps beside a deleted `content-type` (it reached the wire on every 304).
+          const headers: Record<string, string> = {};
+          response.headers.forEach((value, name) => {
+            const lower = name.toLowerCase();
+            if (!BODY_HEADERS.has(lower)) headers[lower] = value;
+          });
           response = new fetchAPI.Response(null, { status: 304, headers });
           setResponse(response);
         }

@@ -13,7 +13,8 @@ import type { ErrorFact, RequestRecord } from '../observability/request-record';
 import type { Telemetry } from '../observability/telemetry';
 import { persistedIdOf } from './persisted-id';
 import { requestIdOf } from './request-id';
-import { earlyHitOf, responseCacheStatusOf } from './response-cache';
+import { earlyHitOf, responseCacheStatusOf, type CacheStatus } from './response-cache';
+import type { EarlyHit } from './response-cache-early-hit';
 
 export interface TelemetryPluginOptions {
   /** The GraphQL endpoint: only its requests get a record (probes and pages do not). */
@@ -56,6 +57,15 @@ function collect(record: RequestRecord, result: ResultLike): void {
   const partial = data !== null && data !== undefined && Object.values(data).some((v) => v !== null);
   if (!partial) record.outcome = 'error';
   else if (record.outcome === 'success') record.outcome = 'partial';
+}
+
+/** A request answered by the response cache before yoga read its parameters: the cache knows the operation. */
+export function noteEarlyHit(record: RequestRecord, hit: Pick<EarlyHit, 'persistedId' | 'operationName'>, cache: CacheStatus, where: 'node' | 'hook'): void {
+  record.graphql = true;
+  record.cache = cache;
+  record.cacheEarly = where;
+  record.operationName = hit.operationName;
+  record.persistedHash = hit.persistedId;
 }
 
 export interface TelemetryPlugins {
@@ -106,15 +116,10 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
       const record = records.get(request);
       if (record === undefined) return;
       records.delete(request);
-      record.cache = responseCacheStatusOf(request);
+      const cache = responseCacheStatusOf(request);
       const early = earlyHitOf(request);
-      if (early !== undefined) {
-        // Answered before yoga read its parameters: the cache knows the operation.
-        record.graphql = true;
-        record.cacheEarly = true;
-        record.operationName = early.operationName;
-        record.persistedHash = early.persistedId;
-      }
+      if (early !== undefined && cache !== undefined) noteEarlyHit(record, early, cache, 'hook');
+      else record.cache = cache;
       if (record.graphql) record.cost = options.costOf?.(request);
       telemetry.endRequest(record, response.status);
     },

@@ -2,7 +2,7 @@
 // Next's router): measures the gateway apart from Next.js overhead.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GatewayYoga } from './yoga';
+import { cachedGetLaneOf, type GatewayYoga } from './yoga';
 
 export interface NodeServerHandle extends AsyncDisposable {
   readonly url: string;
@@ -24,11 +24,27 @@ export interface NodeServerOptions {
 
 const GATEWAY_PATHS = /^\/api\/(graphql|health\/|metrics)(\/|\?|$)/;
 
+/** Yoga behind the node lane for cached GETs, when the gateway has one (cached-get-lane.ts). */
+function gatewayHandler(yoga: GatewayYoga): (req: IncomingMessage, res: ServerResponse) => void {
+  const lane = cachedGetLaneOf(yoga);
+  if (lane === undefined) return (req, res) => void yoga(req, res);
+  return (req, res) => {
+    if (!lane.accepts(req)) {
+      void yoga(req, res);
+      return;
+    }
+    void lane.serve(req, res).then((answered) => {
+      if (!answered) void yoga(req, res);
+    });
+  };
+}
+
 export async function startNodeServer(yoga: GatewayYoga, options: NodeServerOptions = {}): Promise<NodeServerHandle> {
   const { fallback } = options;
+  const gateway = gatewayHandler(yoga);
   const server = fallback
-    ? createServer((req, res) => (GATEWAY_PATHS.test(req.url ?? '') ? yoga(req, res) : fallback(req, res)))
-    : createServer(yoga);
+    ? createServer((req, res) => (GATEWAY_PATHS.test(req.url ?? '') ? gateway(req, res) : fallback(req, res)))
+    : createServer(gateway);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -16,20 +16,24 @@ import { useErrorContract } from '../plugins/error-contract';
 import { useExactEndpoint } from '../plugins/exact-endpoint';
 import { useHealth } from '../plugins/health';
 import { graphiqlOptions, renderOfflineGraphiQL } from '../plugins/graphiql';
+import { createCacheScope } from '../plugins/cache-scope';
 import { createIdentify, createRequestCaller } from '../plugins/caller-identity';
 import { costOf as estimatedCostOf, useCost } from '../plugins/cost';
 import { edgeYogaOptions, loadPersistedStore } from '../plugins/edge-options';
 import { useGraphQLOverHttpStatus } from '../plugins/graphql-over-http-status';
-import { useHttpHardening } from '../plugins/http-hardening';
+import { DEFAULT_PREFLIGHT_HEADERS, useHttpHardening } from '../plugins/http-hardening';
 import { useOperationLimits } from '../plugins/operation-limits';
 import { usePersistedOperations } from '../plugins/persisted-operations';
+import { createInboundBudgets } from '../plugins/inbound-budgets';
 import { useRateLimit } from '../plugins/rate-limit';
 import { useRequestBodyLimit } from '../plugins/request-body-limit';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
 import { useTelemetry } from '../plugins/telemetry';
 import { useResponseCache } from '../plugins/response-cache';
+import { createEarlyHit } from '../plugins/response-cache-early-hit';
 import { createGatewayCache } from '../plugins/response-cache-store';
 import type { Providers } from '../providers';
+import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
 import type { CallerVerifier } from './caller';
 import type { GraphQLContext } from './context';
 import type { Redis } from './redis';
@@ -58,6 +62,14 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GraphQLCon
 
 export const GRAPHQL_ENDPOINT = '/api/graphql';
 
+// The node lane for cached GETs of each gateway yoga, found by startNodeServer (see cached-get-lane.ts).
+const lanes = new WeakMap<GatewayYoga, CachedGetLane>();
+
+/** The node:http lane that answers cached GETs before yoga; undefined when the early hit is off. */
+export function cachedGetLaneOf(yoga: GatewayYoga): CachedGetLane | undefined {
+  return lanes.get(yoga);
+}
+
 export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const { config, providers, verifyCaller } = deps;
   const now = deps.now ?? Date.now;
@@ -72,7 +84,16 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const callerOf = createRequestCaller(verifyCaller);
   const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
 
+  const inbound = createInboundBudgets({ config: config.rateLimit, redis: deps.redis, keyPrefix: config.redisKeyPrefix });
+  const identify = createIdentify(callerOf, config.trustedProxyHops);
   const persisted = loadPersistedStore(config.persistedOperations.dir);
+  const cacheScope = createCacheScope(getSchema());
+  // GETs of persisted operations are looked up before yoga parses them: by the node lane on node:http,
+  // else by the cache plugin's first hook.
+  const earlyHit =
+    config.responseCache.enabled && config.responseCache.earlyHit
+      ? createEarlyHit({ store: persisted, scope: cacheScope, cache: responseCache, callerOf, preflightHeaders: DEFAULT_PREFLIGHT_HEADERS })
+      : undefined;
   const admission = config.admission.enabled
     ? createAdmissionLimit({
         minConcurrent: config.admission.minConcurrent,
@@ -82,10 +103,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
       })
     : undefined;
   if (admission !== undefined) deps.telemetry?.metrics.watchAdmission(() => admission.state());
-  const telemetry =
-    deps.telemetry !== undefined && config.observability.enabled
-      ? useTelemetry(deps.telemetry, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf })
-      : undefined;
+  const observed = deps.telemetry !== undefined && config.observability.enabled ? deps.telemetry : undefined;
+  const telemetry = observed !== undefined ? useTelemetry(observed, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }) : undefined;
 
   const plugins: (YogaPlugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
@@ -98,15 +117,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     deps.health !== undefined && useHealth(deps.health),
     // Inbound budgets per caller: a request is counted before it is even parsed; its estimated cost
     // is spent just before execution (so the limits plugins must have run).
-    useRateLimit({
-      config: config.rateLimit,
-      endpoint: GRAPHQL_ENDPOINT,
-      identify: createIdentify(callerOf, config.trustedProxyHops),
-      costOf: deps.costOf ?? estimatedCostOf,
-      redis: deps.redis,
-      keyPrefix: config.redisKeyPrefix,
-      isDev: config.isDev,
-    }),
+    useRateLimit({ budgets: inbound, endpoint: GRAPHQL_ENDPOINT, identify, costOf: deps.costOf ?? estimatedCostOf, isDev: config.isDev }),
     // Edge protection, cheapest refusal first: CSRF/content type, then the persisted-operation allowlist
     // (resolves ids to documents), then the limits (size before parse, tokens in it, shape before
     // validation) and the static cost (kept per request for the rate limiter, sent as x-operation-cost).
@@ -128,8 +139,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     useResponseCache({
       config: config.responseCache,
       endpoint: GRAPHQL_ENDPOINT,
-      store: persisted,
-      schema: getSchema(),
+      scope: cacheScope,
+      earlyHit,
       cache: responseCache,
       callerOf,
       statusHeader: config.isDev,
@@ -143,7 +154,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     telemetry?.tail ?? false,
   ];
 
-  return createYoga<Record<string, unknown>, GraphQLContext>({
+  const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema: getSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     // Development only; assets are bundled (no CDN), the persisted operations open as tabs.
@@ -163,4 +174,11 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
       return { requestId, caller, call, providers, loaders: createLoaders(providers, batchSizes, call) };
     },
   });
+  if (earlyHit !== undefined) {
+    lanes.set(
+      yoga,
+      createCachedGetLane({ endpoint: GRAPHQL_ENDPOINT, lookup: earlyHit, identify, budgets: inbound, telemetry: observed, statusHeader: config.isDev, isDev: config.isDev }),
+    );
+  }
+  return yoga;
 }
