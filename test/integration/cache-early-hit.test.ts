@@ -68,7 +68,7 @@ describe('early hit', () => {
     const [fillLine, hitLine] = requestLines();
     expect(fillLine).toMatchObject({ cache: 'miss', persistedHash: CATALOGUE, status: 200 });
     expect(fillLine?.['cacheEarly']).toBeUndefined();
-    expect(hitLine).toMatchObject({ cache: 'hit', cacheEarly: true, persistedHash: CATALOGUE, requestId: hitEarly.requestId, status: 200 });
+    expect(hitLine).toMatchObject({ cache: 'hit', cacheEarly: 'hook', persistedHash: CATALOGUE, requestId: hitEarly.requestId, status: 200 });
   });
 
   it('revalidates with If-None-Match like any hit (304, no body, no provider call)', async () => {
@@ -85,7 +85,7 @@ describe('early hit', () => {
     // The line tells the response that was sent (the telemetry tail runs after the 304 is made).
     expect(requestLines().map((l) => [l['cache'], l['cacheEarly'], l['status']])).toEqual([
       ['miss', undefined, 200],
-      ['not-modified', true, 304],
+      ['not-modified', 'hook', 304],
     ]);
   });
 
@@ -124,11 +124,11 @@ describe('early hit', () => {
       expect([JSON.stringify(request), viaEarly.status]).toEqual([JSON.stringify(request), status]);
       expect(viaEarly.text).toBe(viaPipeline.text.replace(viaPipeline.requestId ?? '', viaEarly.requestId ?? ''));
     }
-    expect(requestLines().filter((l) => l['cacheEarly'] === true)).toEqual([]);
+    expect(requestLines().filter((l) => l['cacheEarly'] !== undefined)).toEqual([]);
     // A valid token reads the PUBLIC entry early too.
     const withToken = await get(early, { headers: { authorization: `Bearer ${await mintDevToken('user-3')}` } });
     expect(withToken.status).toBe(200);
-    expect(requestLines().at(-1)).toMatchObject({ cache: 'hit', cacheEarly: true });
+    expect(requestLines().at(-1)).toMatchObject({ cache: 'hit', cacheEarly: 'hook' });
     expect(early.counts().catalog).toBe(0); // { first: 3 } was stored by the Accept cases above
   });
 });
