@@ -60,6 +60,8 @@ export interface AdmissionConfig {
   readonly maxQueued: number;
   /** Longest wait before 503 OVERLOADED. @default 2000 */
   readonly queueTimeoutMs: number;
+  /** Event-loop utilisation at or above which the limit shrinks. @default 0.9 */
+  readonly saturation: number;
 }
 
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
@@ -233,6 +235,7 @@ export function buildConfig(env: Env): GatewayConfig {
       maxConcurrent: env.ADMISSION_MAX_CONCURRENT,
       maxQueued: env.ADMISSION_MAX_QUEUED,
       queueTimeoutMs: env.ADMISSION_QUEUE_TIMEOUT_MS,
+      saturation: env.ADMISSION_SATURATION,
     },
     responseCache: {
       enabled: env.RESPONSE_CACHE ?? env.NODE_ENV !== 'test',

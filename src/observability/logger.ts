@@ -14,13 +14,13 @@ export interface LoggerOptions {
   readonly level?: LogLevel;
   /**
    * Where lines go. Tests pass a stream to capture them.
-   * @default stdout: buffered (async) when `pretty` is false and `sync` is false, else synchronous
+   * @default stdout: buffered when `buffered` is set and `pretty` is not, else a write per line
    */
   readonly destination?: DestinationStream;
   /** Human-readable output through pino-pretty when it is installed; JSON otherwise. @default false */
   readonly pretty?: boolean;
-  /** Buffered stdout costs less per line; off in tests and development so lines are never lost. @default false */
-  readonly async?: boolean;
+  /** Buffered stdout (4 KB, flushed at least every second) costs less per line; off in tests and development so lines appear at once. @default false */
+  readonly buffered?: boolean;
   /** Fields on every line. @default {} */
   readonly base?: Record<string, string>;
   readonly scrubber: Scrubber;
@@ -31,7 +31,7 @@ export interface GatewayLoggers {
   readonly logger: Logger;
   /** Telemetry's own structured lines (no redaction pass: every field is built by telemetry). */
   readonly lines: Logger;
-  /** Writes what the async destination still holds (call on shutdown). */
+  /** Writes what the buffered destination still holds (call on shutdown). */
   flush(): void;
 }
 
@@ -51,7 +51,12 @@ export function createLoggers(options: LoggerOptions): GatewayLoggers {
   const destination =
     options.destination ??
     (options.pretty ? prettyStream() : undefined) ??
-    pino.destination({ dest: 1, sync: options.async !== true, minLength: options.async === true ? 4096 : 0 });
+    // Buffered lines are written synchronously, 4 KB at a time: sonic-boom's async mode re-measures
+    // its whole pending chunk on every line while a write is in flight (Buffer.byteLength of a
+    // growing string), 7.1 µs a line against 4.2 µs here (a 200k-line micro-measure; 7% of a cached
+    // hit's CPU). The trade: a write to a stuck stdout pipe blocks the loop instead of piling up in
+    // memory. The periodic flush bounds how long a line waits at low traffic.
+    pino.destination({ dest: 1, sync: true, ...(options.buffered === true ? { minLength: 4096, periodicFlush: 1000 } : {}) });
 
   const common: PinoOptions = {
     level: options.level ?? 'info',

@@ -112,7 +112,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     level: options.logLevel ?? config.logLevel,
     scrubber,
     pretty: config.observability.prettyLogs,
-    async: production,
+    buffered: production,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });

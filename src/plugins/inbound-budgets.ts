@@ -73,10 +73,6 @@ export function createInboundBudgets(options: InboundBudgetsOptions): InboundBud
         meta: { identity: budgets.key },
       });
     },
-    headersOf(budgets) {
-      const out: Record<string, string> = {};
-      for (const [name, value] of Object.entries(rateLimitHeaders(statesOf(budgets)))) out[name.toLowerCase()] = value;
-      return out;
-    },
+    headersOf: (budgets) => rateLimitHeaders(statesOf(budgets)),
   };
 }

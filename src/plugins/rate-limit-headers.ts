@@ -19,17 +19,17 @@ function binding(states: readonly NamedBudgetState[]): NamedBudgetState | undefi
   return best;
 }
 
-/** Header values; empty when no budget applies. `Retry-After` only when a budget refused. */
+/** Header values by lower-case name; empty when no budget applies. `retry-after` only when a budget refused. */
 export function rateLimitHeaders(states: readonly NamedBudgetState[]): Record<string, string> {
   const state = binding(states);
   if (!state) return {};
   const headers: Record<string, string> = {
-    'RateLimit-Limit': String(state.limit),
-    'RateLimit-Remaining': String(state.remaining),
-    'RateLimit-Reset': String(seconds(state.resetMs)),
-    'RateLimit-Policy': states.map((s) => `${s.limit};w=${s.windowSeconds};comment="${s.name}"`).join(', '),
+    'ratelimit-limit': String(state.limit),
+    'ratelimit-remaining': String(state.remaining),
+    'ratelimit-reset': String(seconds(state.resetMs)),
+    'ratelimit-policy': states.map((s) => `${s.limit};w=${s.windowSeconds};comment="${s.name}"`).join(', '),
   };
-  if (state.refused) headers['Retry-After'] = String(Math.max(1, seconds(state.resetMs)));
+  if (state.refused) headers['retry-after'] = String(Math.max(1, seconds(state.resetMs)));
   return headers;
 }
 

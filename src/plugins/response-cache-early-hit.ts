@@ -172,18 +172,30 @@ export function lookedUpBefore(serverContext: unknown): boolean {
 
 export function createEarlyHit(options: EarlyHitOptions): EarlyHitLookup {
   const { store, scope, cache, callerOf } = options;
-  // By Accept and the raw URL; null remembers "not for the early path". Bounded: cleared when full.
-  const prepared = new Map<string, Prepared | null>();
+  // By Accept, then the raw URL (no key string built per request); null remembers "not for the
+  // early path". Bounded: cleared when full.
+  const prepared = new Map<string, Map<string, Prepared | null>>();
+  let size = 0;
 
   function preparedFor(request: RequestHead): Prepared | undefined {
     const accept = request.headers.get('accept');
-    const memo = `${accept ?? ''}\n${request.url}`;
-    let entry = prepared.get(memo);
+    let byUrl = prepared.get(accept ?? '');
+    if (byUrl === undefined) {
+      byUrl = new Map();
+      prepared.set(accept ?? '', byUrl);
+    }
+    let entry = byUrl.get(request.url);
     if (entry === undefined) {
       // The node lane's URL is a path: only its query matters here.
       entry = prepare(store, scope, new URL(request.url, 'http://gateway'), accept) ?? null;
-      if (prepared.size >= MAX_PREPARED) prepared.clear();
-      prepared.set(memo, entry);
+      if (size >= MAX_PREPARED) {
+        prepared.clear();
+        size = 0;
+        byUrl = new Map();
+        prepared.set(accept ?? '', byUrl);
+      }
+      byUrl.set(request.url, entry);
+      size += 1;
     }
     return entry ?? undefined;
   }

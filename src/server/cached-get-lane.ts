@@ -46,19 +46,26 @@ export interface CachedGetLane {
 }
 
 /** IncomingMessage as a RequestHead (node joins repeated headers with ", " like fetch, and lower-cases names). */
-function headOf(req: IncomingMessage, url: string): RequestHead {
-  const raw: IncomingHttpHeaders = req.headers;
-  return {
-    method: 'GET',
-    url,
-    headers: {
-      get(name) {
-        const value = raw[name];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-      has: (name) => raw[name] !== undefined,
-    },
-  };
+class NodeRequestHead implements RequestHead {
+  readonly method = 'GET';
+  readonly headers: RequestHead['headers'];
+  constructor(
+    readonly url: string,
+    raw: IncomingHttpHeaders,
+  ) {
+    this.headers = new NodeHeaders(raw);
+  }
+}
+
+class NodeHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const value = this.raw[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string): boolean {
+    return this.raw[name] !== undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string | number>, body: Buffer | string | undefined): void {
@@ -97,7 +104,7 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
     accepts: (req) => req.method === 'GET' && req.url !== undefined && req.url.startsWith(prefix) && req.headers.origin === undefined,
 
     async serve(req, res) {
-      const head = headOf(req, req.url ?? '');
+      const head = new NodeRequestHead(req.url ?? '', req.headers);
       let hit: EarlyHit | undefined;
       try {
         hit = await lookup(head);

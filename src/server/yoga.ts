@@ -100,6 +100,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
         maxConcurrent: config.admission.maxConcurrent,
         maxQueued: config.admission.maxQueued,
         maxQueueMs: config.admission.queueTimeoutMs,
+        saturation: config.admission.saturation,
       })
     : undefined;
   if (admission !== undefined) deps.telemetry?.metrics.watchAdmission(() => admission.state());
