@@ -61,8 +61,8 @@ export const envSchema = z.object({
   REQUEST_DEADLINE_MS: positiveInt.default(10_000),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(3_000),
   UPSTREAM_MAX_RETRIES: nonNegativeInt.default(2),
-  /** Outbound token bucket per provider: the rate the providers allow us (requests per second) and its burst. */
-  UPSTREAM_RATE_PER_SECOND: positiveInt.default(200),
+  /** Outbound token bucket per provider: the rate the providers allow us (requests per second; 0: no bucket) and its burst. */
+  UPSTREAM_RATE_PER_SECOND: nonNegativeInt.default(200),
   UPSTREAM_BURST: positiveInt.default(50),
   /** Calls in flight at once toward one provider. */
   UPSTREAM_MAX_CONCURRENT: positiveInt.default(64),

@@ -19,8 +19,8 @@ export interface ProviderConfig {
   readonly maxRetries: number;
   /** The provider's largest batch (ids per call); loaders chunk to it. */
   readonly maxBatchSize: number;
-  /** Outbound token bucket: the provider's known rate. */
-  readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
+  /** Outbound token bucket: the provider's known rate; undefined when UPSTREAM_RATE_PER_SECOND is 0 (no bucket). */
+  readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number } | undefined;
   /** Most calls in flight at once toward this provider. @default 64 */
   readonly maxConcurrent: number;
 }
@@ -164,7 +164,7 @@ export function buildConfig(env: Env): GatewayConfig {
     attemptTimeoutMs: env.UPSTREAM_ATTEMPT_TIMEOUT_MS,
     maxRetries: env.UPSTREAM_MAX_RETRIES,
     maxConcurrent: env.UPSTREAM_MAX_CONCURRENT,
-    rateLimit: { ratePerSecond: env.UPSTREAM_RATE_PER_SECOND, burst: env.UPSTREAM_BURST },
+    rateLimit: env.UPSTREAM_RATE_PER_SECOND > 0 ? { ratePerSecond: env.UPSTREAM_RATE_PER_SECOND, burst: env.UPSTREAM_BURST } : undefined,
   };
   return deepFreeze<GatewayConfig>({
     env: env.NODE_ENV,

@@ -1,6 +1,7 @@
 // Inside a target child: announce the URL over IPC, answer stats requests, record a CPU profile
 // of exactly the measured window when asked (inspector), and exit cleanly on SIGTERM or when the
 // bench goes away (a clean exit is also what makes --cpu-prof write its profile).
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
@@ -15,6 +16,10 @@ export interface ChildStats {
   readonly heapUsedMb: number;
   readonly heapTotalMb: number;
   readonly externalMb: number;
+  /** Resident size of each V8 heap space (physical_space_size), by space name. */
+  readonly spacesMb: Readonly<Record<string, number>>;
+  /** Memory V8 allocated with malloc (zones, compiler), not in any space. */
+  readonly mallocedMb: number;
   /** process.getActiveResourcesInfo() counted by kind (TCPSocketWrap, Timeout, …). */
   readonly activeResources: Readonly<Record<string, number>>;
 }
@@ -65,6 +70,8 @@ function stats(): ChildStats {
     heapUsedMb: memory.heapUsed / MB,
     heapTotalMb: memory.heapTotal / MB,
     externalMb: memory.external / MB,
+    spacesMb: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size / MB])),
+    mallocedMb: getHeapStatistics().malloced_memory / MB,
     activeResources,
   };
 }

@@ -62,14 +62,14 @@ function notesSection(notes: readonly ScenarioNote[]): string {
   return lines.join('\n');
 }
 
-/** The config's outbound token bucket per provider (src/config/index.ts); ours-next cannot lift it. */
-const OUTBOUND_BUCKET_PER_SECOND = 200;
+/** The demo environment's outbound token bucket per provider (src/dev/demo-env.ts), kept with BENCH_KEEP_OUTBOUND_LIMITS=1. */
+const OUTBOUND_BUCKET_PER_SECOND = 5000;
 
 /** Rows where some provider was called at ≥ 90 % of its outbound bucket rate: throughput capped by the bucket, not by CPU. */
 function bucketWarnings(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions): string[] {
   const out: string[] = [];
   for (const r of rows) {
-    const limited = r.target === 'ours-next' || (options.keepOutboundLimits && r.target.startsWith('ours-'));
+    const limited = options.keepOutboundLimits && r.target.startsWith('ours-');
     const note = notes.find((n) => n.target === r.target && n.scenario === r.scenario);
     if (!limited || !note) continue;
     const perProvider = new Map<string, number>();

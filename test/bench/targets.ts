@@ -65,6 +65,9 @@ export function gatewayEnv(
     ...known(extra.cache ? PIPELINE_SETTINGS.cacheOn : PIPELINE_SETTINGS.cacheOff),
     ...(extra.port === undefined ? {} : { PORT: String(extra.port) }),
     ...(extra.redisUrl === undefined ? {} : { REDIS_URL: extra.redisUrl }),
+    // The outbound token buckets would cap the throughput being measured: off for every ours-* target
+    // alike (next start included), by the setting a deployment would use.
+    ...(options.keepOutboundLimits ? {} : { UPSTREAM_RATE_PER_SECOND: '0' }),
     ...options.gatewayEnv,
     // Last: a start that asks for a setting (two-instances' shared-state checks) gets exactly it.
     ...extra.env,
@@ -109,7 +112,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       return startChild({
         name,
         nodeArgs: [...TSX, ...nodeArgs],
-        args: ['test/bench/servers/ours.ts', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
+        args: ['test/bench/servers/ours.ts'],
         env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart }),
         pin,
       });
@@ -118,7 +121,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       return startChild({
         name,
         nodeArgs: [...TSX, ...nodeArgs],
-        args: ['test/bench/servers/ours.ts', '--next-custom-server', ...(options.keepOutboundLimits ? [] : ['--lift-outbound'])],
+        args: ['test/bench/servers/ours.ts', '--next-custom-server'],
         env: gatewayEnv(upstreams, options, { cache: false, ...perStart }),
         pin,
         readyTimeoutMs: 180_000,

@@ -58,6 +58,14 @@ describe('parseEnv', () => {
     expect(problemsOf({ ...demoish, DEMO: '1' })).toEqual([]);
   });
 
+  it('turns the outbound bucket off with UPSTREAM_RATE_PER_SECOND=0, and checks the admission saturation range', () => {
+    expect(buildConfig(parseEnv(valid)).providers.catalog.rateLimit).toEqual({ ratePerSecond: 200, burst: 50 });
+    expect(buildConfig(parseEnv({ ...valid, UPSTREAM_RATE_PER_SECOND: '0' })).providers.catalog.rateLimit).toBeUndefined();
+    expect(problemsOf({ ...valid, UPSTREAM_RATE_PER_SECOND: '-1' })).toEqual(['UPSTREAM_RATE_PER_SECOND: expected 0 or more']);
+    expect(buildConfig(parseEnv(valid)).admission.saturation).toBe(0.9);
+    expect(problemsOf({ ...valid, ADMISSION_SATURATION: '1.5' })).toEqual(['ADMISSION_SATURATION: expected 0.5 to 1']);
+  });
+
   it('enforces the allowlist by default in production', () => {
     expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'production' })).persistedOperations.mode).toBe('enforce');
   });
