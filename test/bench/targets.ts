@@ -3,6 +3,7 @@
 // allowlist enforced, logs at info to /dev/null) pointed at the bench's simulated providers.
 import { envSchema } from '../../src/config/env';
 import { demoEnv } from '../../src/dev/demo-env';
+import { GATEWAY_NODE_OPTIONS } from '../../src/server/node-options';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { ensureNextBuild, freePort } from '../helpers/processes';
 import { startChild, type ChildHandle } from './child';
@@ -82,6 +83,8 @@ function inspectArgs(options: BenchOptions): string[] {
 }
 
 const TSX = ['--import', 'tsx'];
+// Our gateway runs with its production V8 settings (src/server/node-options.ts, what `npm start` sets); peers with node's defaults.
+const OURS_NODE_ARGS = GATEWAY_NODE_OPTIONS.split(' ');
 
 export interface StartOptions {
   readonly upstreams: Upstreams;
@@ -111,7 +114,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
     case 'ours-cache-hit':
       return startChild({
         name,
-        nodeArgs: [...TSX, ...nodeArgs],
+        nodeArgs: [...OURS_NODE_ARGS, ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts'],
         env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart }),
         pin,
@@ -120,7 +123,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       ensureNextBuild();
       return startChild({
         name,
-        nodeArgs: [...TSX, ...nodeArgs],
+        nodeArgs: [...OURS_NODE_ARGS, ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts', '--next-custom-server'],
         env: gatewayEnv(upstreams, options, { cache: false, ...perStart }),
         pin,
@@ -131,7 +134,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       const port = await freePort();
       return startChild({
         name,
-        nodeArgs: inspectArgs(options),
+        nodeArgs: [...OURS_NODE_ARGS, ...inspectArgs(options)],
         args: ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
         env: gatewayEnv(upstreams, options, { cache: false, port, ...perStart }),
         pin,

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config';
 import { ConfigError, parseEnv } from '../../src/config/env';
+import { GATEWAY_NODE_OPTIONS } from '../../src/server/node-options';
+import { readFileSync } from 'node:fs';
 
 const valid = {
   ORDERS_URL: 'http://127.0.0.1:1',
@@ -68,5 +70,12 @@ describe('parseEnv', () => {
 
   it('enforces the allowlist by default in production', () => {
     expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'production' })).persistedOperations.mode).toBe('enforce');
+  });
+});
+
+describe('production V8 settings', () => {
+  it('npm start runs the gateway with the settings the benchmark measured (src/server/node-options.ts)', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start']).toBe(`NODE_OPTIONS="\${NODE_OPTIONS:-} ${GATEWAY_NODE_OPTIONS}" tsx src/dev/launch.ts start`);
   });
 });
