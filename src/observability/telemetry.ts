@@ -39,7 +39,8 @@ export interface Telemetry {
   readonly tracing: Tracing;
   readonly scrubber: Scrubber;
   /** Starts the record (and span) of one request to the GraphQL endpoint. */
-  beginRequest(request: RequestHead, requestId: string): RequestRecord;
+  /** A record for the request's line; `startedAt` (performance.now()) when its work began earlier. */
+  beginRequest(request: RequestHead, requestId: string, startedAt?: number): RequestRecord;
   /** Writes the request's line, metrics and span, and the lines of its errors; forgets the record. */
   endRequest(record: RequestRecord, status: number): void;
   /** Provider HTTP clients whose calls are attributed to their request (and carry traceparent). */
@@ -239,7 +240,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     metrics,
     tracing,
     scrubber,
-    beginRequest(request, requestId) {
+    beginRequest(request, requestId, startedAt = performance.now()) {
       const tracer = tracing.tracer;
       let span;
       if (tracer !== undefined) {
@@ -250,7 +251,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
           remote === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, remote),
         );
       }
-      const record = newRecord(request, requestId, performance.now(), span);
+      const record = newRecord(request, requestId, startedAt, span);
       if (active.size >= MAX_ACTIVE) {
         const oldest = active.keys().next();
         if (oldest.done !== true) active.delete(oldest.value);

@@ -105,6 +105,8 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
 
     async serve(req, res) {
       const head = new NodeRequestHead(req.url ?? '', req.headers);
+      // The line's duration includes the lookup (a Redis round trip with a shared cache).
+      const startedAt = performance.now();
       let hit: EarlyHit | undefined;
       try {
         hit = await lookup(head);
@@ -116,7 +118,7 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
         return false;
       }
       const requestId = claimRequestId(head);
-      const record = telemetry?.beginRequest(head, requestId);
+      const record = telemetry?.beginRequest(head, requestId, startedAt);
       try {
         const spent = budgets === undefined ? undefined : await budgets.admit(await identify(head, { req, res }));
         const refusal = spent === undefined ? undefined : budgets?.refusalOf(spent);
