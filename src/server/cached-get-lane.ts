@@ -14,6 +14,7 @@
 // answers on the wire with the pipeline's.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHead } from '../observability/request-head';
+import type { RequestRecord } from '../observability/request-record';
 import type { Telemetry } from '../observability/telemetry';
 import type { InboundBudgets } from '../plugins/inbound-budgets';
 import { refusalOf } from '../plugins/refusal-response';
@@ -118,8 +119,9 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
         return false;
       }
       const requestId = claimRequestId(head);
-      const record = telemetry?.beginRequest(head, requestId, startedAt);
+      let record: RequestRecord | undefined;
       try {
+        record = telemetry?.beginRequest(head, requestId, startedAt);
         const spent = budgets === undefined ? undefined : await budgets.admit(await identify(head, { req, res }));
         const refusal = spent === undefined ? undefined : budgets?.refusalOf(spent);
         if (refusal !== undefined) {

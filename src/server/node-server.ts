@@ -33,9 +33,15 @@ function gatewayHandler(yoga: GatewayYoga): (req: IncomingMessage, res: ServerRe
       void yoga(req, res);
       return;
     }
-    void lane.serve(req, res).then((answered) => {
-      if (!answered) void yoga(req, res);
-    });
+    void lane.serve(req, res).then(
+      (answered) => {
+        if (!answered) void yoga(req, res);
+      },
+      // The lane does not reject; should it ever, yoga answers what was not answered yet.
+      () => {
+        if (!res.headersSent) void yoga(req, res);
+      },
+    );
   };
 }
 
