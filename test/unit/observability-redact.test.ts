@@ -1,8 +1,11 @@
-// The scrubber and the small parsers of the observability layer.
-import { describe, expect, it } from 'vitest';
+// The scrubber, the loggers' destinations and the small parsers of the observability layer.
+import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createCallerHasher } from '../../src/observability/caller-hash';
-import { createLoggers } from '../../src/observability/logger';
+import { BUFFERED_FLUSH_MS, createLoggers, lineDestination } from '../../src/observability/logger';
 import { remainingQuota } from '../../src/observability/quota';
 import { buildConfig } from '../../src/config';
 import { parseEnv } from '../../src/config/env';
@@ -140,5 +143,34 @@ describe('hostsOf', () => {
     expect(hosts).not.toContain('catalog');
     const scrub = createScrubber({ hosts });
     expect(scrub.text('getaddrinfo ENOTFOUND orders.internal.example')).not.toContain('orders.internal.example');
+  });
+});
+
+describe('the buffered line destination (production)', () => {
+  it('holds lines until 4 KB are pending, and writes a lone line within one flush interval', () => {
+    vi.useFakeTimers();
+    const dir = mkdtempSync(join(tmpdir(), 'bff-lines-'));
+    const file = join(dir, 'lines.log');
+    const destination = lineDestination(true, file);
+    try {
+      const { lines } = createLoggers({ level: 'info', scrubber, destination });
+      lines.info({ requestId: 'r-1' }, 'graphql request');
+      // Buffered: nothing written yet (the file exists, empty).
+      expect(readFileSync(file, 'utf8')).toBe('');
+      vi.advanceTimersByTime(BUFFERED_FLUSH_MS);
+      expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(['r-1']);
+      // Once 4 KB are pending they go out at once, without waiting for the timer; the rest at the next tick.
+      for (let i = 0; i < 40; i++) lines.info({ requestId: `r-${i + 2}`, pad: 'x'.repeat(100) }, 'graphql request');
+      const written = () => readFileSync(file, 'utf8').trim().split('\n').length;
+      const beforeTimer = written();
+      expect(beforeTimer).toBeGreaterThan(1 + 20);
+      expect(beforeTimer).toBeLessThan(41);
+      vi.advanceTimersByTime(BUFFERED_FLUSH_MS);
+      expect(written()).toBe(41);
+    } finally {
+      destination.destroy();
+      vi.useRealTimers();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
