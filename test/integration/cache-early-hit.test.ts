@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startNodeServer } from '../../src/server/node-server';
+import { captureLog } from '../helpers/log-capture';
 import { startWorld, type World } from '../helpers/world';
 
-type Line = Record<string, unknown> & { msg: string };
-const lines: string[] = [];
-const logStream = { write: (chunk: string) => void lines.push(...chunk.split('\n').filter(Boolean)) };
-const requestLines = () => lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === 'graphql request');
+const log = captureLog();
+const logStream = log.stream;
+const requestLines = () => log.requestLines();
 
 let early: World;
 let pipeline: World;
@@ -24,7 +24,7 @@ afterAll(async () => {
   await pipeline.close();
 });
 beforeEach(() => {
-  lines.splice(0);
+  log.clear();
   early.resetCounts();
   pipeline.resetCounts();
 });
@@ -111,7 +111,7 @@ describe('early hit', () => {
   it('leaves to the pipeline what it does not recognise, which answers as it always did', async () => {
     await get(early, {}); // { first: 3 }: stored by an earlier test or now
     await get(pipeline, {});
-    lines.splice(0);
+    log.clear();
     const cases: [Get, number][] = [
       [{ headers: { 'x-apollo-operation-name': '' } }, 400], // no CSRF header: refused by the pipeline, not served
       [{ id: 'f'.repeat(64) }, 200], // not in the allowlist: PERSISTED_QUERY_NOT_FOUND (GraphQL error)

@@ -6,12 +6,12 @@ import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
+import { captureLog } from '../helpers/log-capture';
 import { startWorld, type World } from '../helpers/world';
 
-type Line = Record<string, unknown> & { msg: string };
-const lines: string[] = [];
-const logStream = { write: (chunk: string) => void lines.push(...chunk.split('\n').filter(Boolean)) };
-const requestLines = () => lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === 'graphql request');
+const log = captureLog();
+const logStream = log.stream;
+const requestLines = () => log.requestLines();
 
 const manifest = JSON.parse(readFileSync('persisted-queries/manifest.json', 'utf8')) as { operations: { id: string; name: string }[] };
 const CATALOGUE = manifest.operations.find((o) => o.name === 'Catalogue')?.id ?? '';
@@ -82,7 +82,7 @@ afterAll(async () => {
   await pipeline.close();
 });
 beforeEach(() => {
-  lines.splice(0);
+  log.clear();
   lane.resetCounts();
   pipeline.resetCounts();
 });
@@ -157,7 +157,7 @@ describe('node lane for cached GETs', () => {
   it('leaves to yoga what it does not serve, which answers as the pipeline does', async () => {
     await send(catalogueUrl(laneServer, 6), PREFLIGHT); // stored
     await send(catalogueUrl(pipelineServer, 6), PREFLIGHT);
-    lines.splice(0);
+    log.clear();
     const cases: [Record<string, string>, number][] = [
       [{ ...PREFLIGHT, origin: 'https://shop.example' }, 200], // CORS is yoga's: its own early hook serves it
       [{ ...PREFLIGHT, authorization: 'Bearer not.a.jwt' }, 401],

@@ -4,24 +4,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_JWT, mintDevToken } from '../../src/dev/dev-jwt';
 import { DEV_CREDENTIALS } from '../../src/dev/upstreams';
+import { captureLog } from '../helpers/log-capture';
 import { startWorld, type GqlResponse, type World } from '../helpers/world';
 
 const ORDER_PAGE = `query OrderPage { orders(first: 5) { edges { node { id customer { name } lines { quantity product { title reviews { rating author { name } } } } } } } }`;
 const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
 
-type Line = Record<string, unknown> & { msg: string; level: string };
-
-function capture() {
-  const raw: string[] = [];
-  return {
-    raw,
-    stream: { write: (chunk: string) => void raw.push(...chunk.split('\n').filter(Boolean)) },
-    lines: (): Line[] => raw.map((l) => JSON.parse(l) as Line),
-    clear: () => void raw.splice(0),
-  };
-}
-
-const log = capture();
+const log = captureLog();
 let world: World;
 const bodies: string[] = [];
 const jwts: string[] = [];
@@ -126,7 +115,7 @@ describe('upstream attempt lines', () => {
 
 describe('LOG_UPSTREAM_ATTEMPTS=failed', () => {
   it('keeps only the attempts that failed or were retries', async () => {
-    const quiet = capture();
+    const quiet = captureLog();
     const w = await startWorld({ env: { LOG_UPSTREAM_ATTEMPTS: 'failed' }, telemetry: { logDestination: quiet.stream, logLevel: 'info', processMetrics: false }, http: { catalog: fast } });
     try {
       w.upstreams.catalog.fault({ kind: 'status', status: 502 }, { times: 1 });
@@ -220,7 +209,7 @@ describe('no secret and no provider host in any line or body', () => {
       's3cr3t-cookie-value',
       ...hosts,
     ];
-    const lines = log.raw;
+    const lines = log.raw();
     if (process.env['DUMP_LINES']) (await import('node:fs')).writeFileSync('/tmp/obs/lines.txt', lines.join('\n'));
     expect(lines.length).toBeGreaterThan(40);
     expect(lines.filter((l) => l.includes('"graphql error"')).length).toBeGreaterThan(4);
