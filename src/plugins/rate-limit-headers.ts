@@ -29,7 +29,7 @@ export function rateLimitHeaders(states: readonly NamedBudgetState[]): Record<st
     'ratelimit-reset': String(seconds(state.resetMs)),
     'ratelimit-policy': states.map((s) => `${s.limit};w=${s.windowSeconds};comment="${s.name}"`).join(', '),
   };
-  if (state.refused) headers['retry-after'] = String(Math.max(1, seconds(state.resetMs)));
+  if (state.refused) headers['retry-after'] = String(retryAfterSeconds(state));
   return headers;
 }
 

@@ -23,10 +23,8 @@ import { buildCacheKey, type CacheKeyInput } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 
 export interface EarlyHit {
-  /** The answer as the pipeline would serialise it. */
-  readonly body: string;
-  /** The same, UTF-8 encoded once per cached result (the node lane writes it as is). */
-  readonly bytes: Buffer;
+  /** The answer as the pipeline would serialise it, UTF-8 encoded once per cached result. */
+  readonly bytes: Buffer<ArrayBuffer>;
   /** Headers the cached result carries for yoga to send (`extensions.http.headers`: Last-Modified). */
   readonly headers: Readonly<Record<string, string>>;
   /** `application/graphql-response+json` or `application/json`, as yoga would have chosen. */
@@ -80,8 +78,7 @@ function parseParam(text: string | null): unknown {
 }
 
 interface Served {
-  readonly body: string;
-  readonly bytes: Buffer;
+  readonly bytes: Buffer<ArrayBuffer>;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -109,8 +106,7 @@ function servedOf(result: ExecutionResult<Record<string, unknown>, Record<string
   if (answer === undefined) {
     const { extensions, ...rest } = result;
     const { responseCache: _metadata, http, ...kept } = extensions ?? {};
-    const body = JSON.stringify(Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest);
-    answer = { body, bytes: Buffer.from(body), headers: sentHttpHeaders(http) };
+    answer = { bytes: Buffer.from(JSON.stringify(Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest)), headers: sentHttpHeaders(http) };
     served.set(result, answer);
   }
   return answer;

@@ -8,8 +8,8 @@
 // Hashing is node:crypto's, synchronous: envelop's default key builder hashes with WebCrypto's
 // async digest, which took 27% of a cache hit's CPU (a thread-pool job and two promises per key).
 // The hashed text and the hex digest are the same as envelop's, so keys do not change.
-import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
+import { sha256Hex } from '../operations/manifest';
 
 /** The pseudo-entity every PRIVATE entry of a caller is tagged with (`__` names cannot clash with schema types). */
 export const CALLER_ENTITY = '__Caller';
@@ -25,8 +25,6 @@ export interface CacheKeyInput {
   readonly sessionId: string | null;
   readonly isPrivate: boolean;
 }
-
-const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export function callerTag(sessionId: string): string {
   return sha256Hex(`caller|${sessionId}`).slice(0, 24);

@@ -9,11 +9,11 @@
 // whose If-None-Match names a cached key, without checking that it is this request's key, and the
 // key stays the same when the data behind it changes. Ours is a hash of the data served, checked
 // against the request's own answer, so a 304 always means "what you hold is what you would get".
-import { createHash } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ResponseCacheConfig } from '../config';
+import { sha256Hex } from '../operations/manifest';
 import { callerOrNull, type RequestCaller } from './caller-identity';
 import type { CacheScope } from './cache-scope';
 import { persistedIdOf } from './persisted-id';
@@ -62,10 +62,13 @@ const etagsByData = new WeakMap<object, string>();
 export function etagOf(data: unknown): string {
   const memo = typeof data === 'object' && data !== null ? etagsByData.get(data) : undefined;
   if (memo) return memo;
-  const etag = `W/"${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex').slice(0, 32)}"`;
+  const etag = `W/"${sha256Hex(JSON.stringify(data) ?? '').slice(0, 32)}"`;
   if (typeof data === 'object' && data !== null) etagsByData.set(data, etag);
   return etag;
 }
+
+/** Browsers may keep a cached answer but must revalidate it; shared caches must not keep it. */
+export const CACHED_ANSWER_CACHE_CONTROL = 'private, no-cache';
 
 // Representation metadata a 304 must not carry (RFC 9110 §15.4.5).
 const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
@@ -124,7 +127,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       // onResponse below adds the ETag (or turns this into a 304), like for any other hit.
       const headers = new fetchAPI.Headers(hit.headers);
       headers.set('content-type', `${hit.mediaType}; charset=utf-8`);
-      endResponse(new fetchAPI.Response(hit.body, { status: 200, headers }));
+      endResponse(new fetchAPI.Response(hit.bytes, { status: 200, headers }));
     },
     onParams({ request, params }) {
       paramsOf.set(request, params);
@@ -156,8 +159,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       const etag = etags.get(request);
       if (etag && response.status === 200) {
         response.headers.set('etag', etag);
-        // Browsers may keep an answer but must revalidate it; shared caches must not keep it.
-        if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-cache');
+        if (!response.headers.has('cache-control')) response.headers.set('cache-control', CACHED_ANSWER_CACHE_CONTROL);
         if (request.method === 'GET' && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) {
           statuses.set(request, 'not-modified');
           // Keep what earlier plugins added (request id, RateLimit-*), drop what described the body.

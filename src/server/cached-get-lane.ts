@@ -19,7 +19,7 @@ import type { Telemetry } from '../observability/telemetry';
 import type { InboundBudgets } from '../plugins/inbound-budgets';
 import { refusalOf } from '../plugins/refusal-response';
 import { claimRequestId, releaseRequestId } from '../plugins/request-id';
-import { etagOf, matchesIfNoneMatch, type CacheStatus } from '../plugins/response-cache';
+import { CACHED_ANSWER_CACHE_CONTROL, etagOf, matchesIfNoneMatch, type CacheStatus } from '../plugins/response-cache';
 import { noteLookedUp, type EarlyHit, type EarlyHitLookup } from '../plugins/response-cache-early-hit';
 import { noteEarlyHit } from '../plugins/telemetry';
 
@@ -86,7 +86,7 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
     const headers: Record<string, string | number> = {
       ...hit.headers,
       etag,
-      'cache-control': 'private, no-cache',
+      'cache-control': CACHED_ANSWER_CACHE_CONTROL,
       ...rateLimit,
       'x-request-id': requestId,
     };
