@@ -3,8 +3,12 @@
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
-  serverExternalPackages: ['@graphql-yoga/render-graphiql', 'graphql', 'graphql-yoga', '@graphql-tools/schema', 'undici', 'pino', 'ioredis', 'dataloader', 'jose', 'zod'],
+  serverExternalPackages: ['@graphql-yoga/render-graphiql', 'graphql', 'graphql-yoga', '@whatwg-node/node-fetch', '@whatwg-node/server', '@graphql-tools/schema', 'undici', 'pino', 'ioredis', 'dataloader', 'jose', 'zod'],
   poweredByHeader: false,
+  // Compression belongs to the proxy or CDN in front (as for the standalone server): gzip of an
+  // order page (~35 KB) on the event loop costs more CPU than the rest of Next's per-request work,
+  // and Next's compression middleware wraps every response even when the client asks for none.
+  compress: false,
   reactStrictMode: true,
   // `npm run typecheck` checks the whole project (src and test) in CI; Next's own pass would check it
   // again on every build and fail a demo start on a test-only type error.

@@ -24,8 +24,11 @@ export interface NodeServerOptions {
 
 const GATEWAY_PATHS = /^\/api\/(graphql|health\/|metrics)(\/|\?|$)/;
 
-/** Yoga behind the node lane for cached GETs, when the gateway has one (cached-get-lane.ts). */
-function gatewayHandler(yoga: GatewayYoga): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * Yoga behind the node lane for cached GETs, when the gateway has one (cached-get-lane.ts): the
+ * node:http handler of the gateway's paths, here and in the Next.js API route (src/pages/api/graphql.ts).
+ */
+export function gatewayHandler(yoga: GatewayYoga): (req: IncomingMessage, res: ServerResponse) => void {
   const lane = cachedGetLaneOf(yoga);
   if (lane === undefined) return (req, res) => void yoga(req, res);
   return (req, res) => {

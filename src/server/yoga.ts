@@ -36,6 +36,7 @@ import type { Providers } from '../providers';
 import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
 import type { CallerVerifier } from './caller';
 import type { GraphQLContext } from './context';
+import { NODE_FETCH_API } from './fetch-api';
 import type { Redis } from './redis';
 import { getSchema } from './schema';
 
@@ -157,6 +158,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
 
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema: getSchema(),
+    // The same fetch classes under `next start` as standalone (see fetch-api.ts).
+    fetchAPI: NODE_FETCH_API,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     // Development only; assets are bundled (no CDN), the persisted operations open as tabs.
     graphiql: config.isDev ? graphiqlOptions({ examples: graphiqlExamples }) : false,

@@ -1,9 +1,15 @@
 // The real Next.js route: `DEMO=1 PORT=… npm start` (production build and mode, simulated providers),
 // one real HTTP request per main path; and Next's custom-server deployment (`npm start -- --custom-server`).
 // Both live in this one file so that `next build` runs once per test run.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { ensureNextBuild, freePort, launch, type Launched } from '../helpers/processes';
+
+// Above Next's own API body limit (1 MB), which must not apply: the body is yoga's to read.
+const BODY_LIMIT = 2_000_000;
+const manifest = JSON.parse(readFileSync('persisted-queries/manifest.json', 'utf8')) as { operations: { id: string; name: string }[] };
+const CATALOGUE = manifest.operations.find((o) => o.name === 'Catalogue')?.id ?? '';
 
 let server: Launched;
 let custom: Launched;
@@ -17,7 +23,9 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}/api/graphql`;
   base = `http://127.0.0.1:${customPort}`;
   [server, custom] = await Promise.all([
-    launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off' }),
+    // The cache is on and the body limit small here so that the mount's own behaviour shows: cached
+    // GETs answered by the node lane, and yoga's body limit (not Next's body parser) in force.
+    launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off', RESPONSE_CACHE: '1', LIMIT_BODY_BYTES: String(BODY_LIMIT) }),
     launch(['start', '--custom-server'], { DEMO: '1', PORT: String(customPort), PERSISTED_OPERATIONS: 'off' }),
   ]);
   token = await mintDevToken('user-1');
@@ -71,6 +79,48 @@ describe('the Next.js route under next start', () => {
     expect(await res.json()).toEqual({ data: { product: { id: 'prod-1' } } });
     const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBeLessThan(300);
+  });
+
+  it("hands the body to yoga unread: 1.5 MB passes Next's 1 MB API limit, over LIMIT_BODY_BYTES is our 413", async () => {
+    const within = await post({ query: '{ ping }', variables: { pad: 'x'.repeat(1_500_000) } });
+    expect(within.status).toBe(200);
+    expect(await within.json()).toEqual({ data: { ping: true } });
+    const over = await post({ query: '{ ping }', variables: { pad: 'x'.repeat(BODY_LIMIT) } });
+    expect(over.status).toBe(413);
+    const body = (await over.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('leaves compression to the proxy in front: no Content-Encoding even when the client accepts gzip', async () => {
+    // An answer of several KB: Next's compression would gzip anything over 1 KB.
+    const res = await post({ query: '{ products(first: 30) { edges { node { id title priceCents currency inStock } } } }' }, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBeNull();
+    const text = await res.text();
+    expect(text.length).toBeGreaterThan(2048);
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+  });
+
+  it('answers a cached GET of a persisted operation from the node lane, as the standalone server does', async () => {
+    const search = new URLSearchParams({
+      operationName: 'Catalogue',
+      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: CATALOGUE } }),
+      variables: JSON.stringify({ first: 3 }),
+    });
+    const get = () => fetch(`${url}?${search}`, { headers: { accept: 'application/json', 'x-apollo-operation-name': 'Catalogue' } });
+    const fill = await get();
+    expect(fill.status).toBe(200);
+    const filled = await fill.text();
+    const hit = await get();
+    expect(hit.status).toBe(200);
+    expect(await hit.text()).toBe(filled);
+    expect(hit.headers.get('etag')).toBe(fill.headers.get('etag'));
+    const requestId = hit.headers.get('x-request-id') ?? '';
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    // The request's log line (production lines are flushed within a second) names the door that answered.
+    const output = await server.waitFor(new RegExp(`"requestId":"${requestId}".*\\n`));
+    const line = output.split('\n').find((l) => l.includes(`"requestId":"${requestId}"`)) ?? '';
+    expect(JSON.parse(line)).toMatchObject({ cache: 'hit', cacheEarly: 'node', status: 200, operation: 'Catalogue' });
   });
 
   it('keeps introspection off in production mode', async () => {

@@ -41,6 +41,8 @@ export function ensureNextBuild(): void {
 export interface Launched {
   readonly child: ChildProcess;
   readonly output: () => string;
+  /** Resolves with the output once it matches `pattern` (already or later); rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -58,14 +60,31 @@ export async function launch(args: string[], env: Record<string, string>, readyP
     process.kill(-child.pid, 'SIGTERM');
     await exited;
   };
+  const waiters = new Set<() => void>();
+  const waitFor = (pattern: RegExp, timeoutMs = 10_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(output)) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(output);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${output.slice(-2000)}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      for (const check of [...waiters]) check();
       if (readyPattern.test(output)) resolve();
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`launcher exited with ${code}:\n${output}`)));
   });
-  return { child, output: () => output, stop };
+  return { child, output: () => output, waitFor, stop };
 }
