@@ -1,4 +1,5 @@
-// The node lane for cached GETs: on node:http (the standalone server and Next's custom-server mode),
+// The node lane for cached GETs: on node:http (the standalone server, Next's custom-server mode and
+// the Next.js API route, which all hand over Node's request and response),
 // a GET of a persisted operation whose answer is in the response cache is answered straight from
 // the IncomingMessage, without building a fetch Request and Response or running yoga's hooks. The
 // early hit inside yoga (response-cache-early-hit.ts) already skipped the GraphQL work; what was
