@@ -1,16 +1,16 @@
 // The V8 settings the gateway runs with in production: `npm start` puts them in NODE_OPTIONS (so the
 // `next start` child gets them too), and the benchmark starts every ours-* target with them.
 //
-// --max-semi-space-size=16 (MB): V8 grows the young generation to what the load's in-flight data
-// needs and keeps those pages resident afterwards; at 50 connections on the order page it reached
-// ~110 MB of resident new space (two semi-spaces), and a 10-minute soak at a moderate rate kept
-// ratcheting RSS up by a few MB whenever a burst of order pages survived a scavenge (+5.6 % after a
-// full warm-up). Capped at 16 MB: peak RSS −75 to −80 MB, the soak flat (331.5 → 331.5 MB over
-// 4 minutes), and no CPU cost above this machine's noise (order page, 3 interleaved pairs: 2.51
-// vs 2.57 ms per request). Trade: more frequent scavenges, which a heavier per-request working
-// set would feel first.
-// Measured and not taken: 64 MB cut the order page's CPU by ~13 % (2.27–2.63 vs 2.84–3.00 ms per
-// request, interleaved pairs) but RSS grew again over the soak, outside V8's spaces (likely Buffers
-// of upstream bodies living longer between scavenges): +6.0 % in 10 minutes, and +4.8 % still
-// climbing with --min-semi-space-size=64 too.
-export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=16';
+// --max-semi-space-size=32 (MB): a fixed ceiling for the young generation. Without one V8 sizes it
+// from the machine's memory and kept growing it under load: at 50 connections on the order page it
+// reached ~110 MB of resident new space, and a 10-minute soak at a moderate rate kept ratcheting RSS
+// up whenever a burst of order pages survived a scavenge (+5.6 % after a full warm-up).
+// The size trades CPU against that growth (order page at 50 connections, interleaved pairs on one
+// core; soak = 10 minutes at 100 req/s after a warm-up, RSS growth from the warmed start):
+//   16 MB: 2.74–3.02 ms CPU per request, peak RSS ~320 MB, soak +0.1 %
+//   32 MB: 2.62–2.80 ms (−7 %: fewer scavenges copying the same in-flight requests), ~350 MB, soak +1.9 %
+//   64 MB: 2.27–2.63 ms (−13 %), ~410 MB, soak +6.0 % (+4.8 % and still climbing with the minimum
+//          pinned at 64 too); the growth is outside V8's spaces, likely upstream body Buffers living
+//          longer between scavenges
+// 32 MB keeps most of the CPU gain with a flat soak. Peak RSS stays below plain Yoga's (~435 MB).
+export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=32';
