@@ -24,26 +24,22 @@ export interface NodeServerOptions {
 
 const GATEWAY_PATHS = /^\/api\/(graphql|health\/|metrics)(\/|\?|$)/;
 
+/** A node:http handler that settles once the request has been answered. */
+export type GatewayNodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 /**
  * Yoga behind the node lane for cached GETs, when the gateway has one (cached-get-lane.ts): the
  * node:http handler of the gateway's paths, here and in the Next.js API route (src/pages/api/graphql.ts).
  */
-export function gatewayHandler(yoga: GatewayYoga): (req: IncomingMessage, res: ServerResponse) => void {
+export function gatewayHandler(yoga: GatewayYoga): GatewayNodeHandler {
   const lane = cachedGetLaneOf(yoga);
-  if (lane === undefined) return (req, res) => void yoga(req, res);
+  if (lane === undefined) return (req, res) => yoga(req, res);
   return (req, res) => {
-    if (!lane.accepts(req)) {
-      void yoga(req, res);
-      return;
-    }
-    void lane.serve(req, res).then(
-      (answered) => {
-        if (!answered) void yoga(req, res);
-      },
+    if (!lane.accepts(req)) return yoga(req, res);
+    return lane.serve(req, res).then(
+      (answered) => (answered ? undefined : yoga(req, res)),
       // The lane does not reject; should it ever, yoga answers what was not answered yet.
-      () => {
-        if (!res.headersSent) void yoga(req, res);
-      },
+      () => (res.headersSent ? undefined : yoga(req, res)),
     );
   };
 }
@@ -52,8 +48,8 @@ export async function startNodeServer(yoga: GatewayYoga, options: NodeServerOpti
   const { fallback } = options;
   const gateway = gatewayHandler(yoga);
   const server = fallback
-    ? createServer((req, res) => (GATEWAY_PATHS.test(req.url ?? '') ? gateway(req, res) : fallback(req, res)))
-    : createServer(gateway);
+    ? createServer((req, res) => void (GATEWAY_PATHS.test(req.url ?? '') ? gateway(req, res) : fallback(req, res)))
+    : createServer((req, res) => void gateway(req, res));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,18 +5,16 @@
 // under its async storages and pipes the web Response back through a stream), this route ~0.5 ms
 // (Next's routing and per-request preparation). See README "Why a Pages Router API route".
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gatewayHandler } from '../../server/node-server';
+import { gatewayHandler, type GatewayNodeHandler } from '../../server/node-server';
 import { getGateway } from '../../server/instance';
 
 // Yoga reads the body itself (with its size limit); Next must not parse or cap it first.
 export const config = { api: { bodyParser: false, responseLimit: false, externalResolver: true } };
 
-let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+let handler: GatewayNodeHandler | undefined;
 
+// Next's API resolver waits for the handler's promise, which settles once the answer is sent.
 export default function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
   handler ??= gatewayHandler(getGateway().yoga);
-  // Next's API resolver waits for this promise; it settles once the answer has been sent.
-  const sent = new Promise<void>((resolve) => res.once('close', () => resolve()));
-  handler(req, res);
-  return sent;
+  return handler(req, res);
 }
