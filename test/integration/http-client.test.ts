@@ -165,6 +165,28 @@ describe('timeouts and cancellation', () => {
     expect(s.arrivals).toHaveLength(0);
   });
 
+  it('times out an attempt still queued for a pool connection at its own deadline, without sending it', async () => {
+    // Never answers: the first call holds the pool's only connection.
+    const { promise: arrived, resolve: arrive } = Promise.withResolvers<void>();
+    const s = await server(() => arrive());
+    const c = client({ baseUrl: s.url, connections: 1, timeouts: { attemptMs: 30_000 } });
+    const holder = new AbortController();
+    let firstSettled = false;
+    const first = c.request({ method: 'GET', path: '/held', route: '/held' }, ctx({ signal: holder.signal, deadlineAt: Date.now() + 30_000 }));
+    void first.then(
+      () => (firstSettled = true),
+      () => (firstSettled = true),
+    );
+    await arrived;
+    const error = await rejection(c.request({ method: 'GET', path: '/queued', route: '/queued' }, ctx({ deadlineAt: Date.now() + 100 })));
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(error.meta).toMatchObject({ reason: 'timeout' });
+    expect(firstSettled).toBe(false);
+    holder.abort();
+    expect((await rejection(first)).meta).toMatchObject({ reason: 'cancelled' });
+    expect(s.arrivals.map((a) => a.url)).toEqual(['/held']);
+  });
+
   it('cancels the in-flight call when the caller aborts, and frees the socket', async () => {
     const controller = new AbortController();
     const s = await server(() => controller.abort());
