@@ -94,29 +94,47 @@ function runOne(origin: string, spec: RequestSpec, connections: number, duration
   });
 }
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const samples = new Samples();
-  const tally = new ErrorTally();
+/**
+ * What the slices of one cell add up to: the matrix measures each cell in several slices,
+ * interleaved with the other targets' (matrix.ts says why); a single run uses a fresh one.
+ */
+export class LoadTotals {
+  readonly samples = new Samples();
+  readonly tally = new ErrorTally();
+  requests = 0;
+  durationS = 0;
+  non2xx = 0;
+  errors = 0;
+
+  result(): LoadResult {
+    return {
+      requests: this.requests,
+      durationS: this.durationS,
+      rps: this.durationS > 0 ? this.requests / this.durationS : Number.NaN,
+      p50Ms: this.samples.percentile(50),
+      p99Ms: this.samples.percentile(99),
+      non2xx: this.non2xx,
+      errors: this.errors,
+      graphqlErrors: this.tally.answers,
+      errorCodes: this.tally.codes,
+    };
+  }
+}
+
+/** Runs the load; with `totals`, adds to them and returns what they hold so far. */
+export async function runLoad(options: LoadOptions, totals = new LoadTotals()): Promise<LoadResult> {
   const n = options.origins.length;
   const started = performance.now();
   const results = await Promise.all(
     options.origins.map((origin, i) => {
       const connections = Math.floor(options.connections / n) + (i < options.connections % n ? 1 : 0);
       const rate = options.rate === undefined ? undefined : options.rate / n;
-      return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, samples, tally);
+      return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, totals.samples, totals.tally);
     }),
   );
-  const durationS = (performance.now() - started) / 1000;
-  const requests = results.reduce((sum, r) => sum + r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'], 0);
-  return {
-    requests,
-    durationS,
-    rps: requests / durationS,
-    p50Ms: samples.percentile(50),
-    p99Ms: samples.percentile(99),
-    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
-    graphqlErrors: tally.answers,
-    errorCodes: tally.codes,
-  };
+  totals.durationS += (performance.now() - started) / 1000;
+  totals.requests += results.reduce((sum, r) => sum + r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'], 0);
+  totals.non2xx += results.reduce((sum, r) => sum + r.non2xx, 0);
+  totals.errors += results.reduce((sum, r) => sum + r.errors, 0);
+  return totals.result();
 }

@@ -1,14 +1,19 @@
-// The main run: every target × scenario × connection count, back to back. One child per target;
-// per cell a warm-up, then the measured run with the child's CPU time and peak RSS read from /proc
-// before and after; per scenario a calibration first (upstream calls per request, answers checked).
+// The main run: every target × scenario × connection count. Every target's child is started first
+// and stays up; per scenario each target is calibrated (upstream calls per request, answers checked),
+// then per connection count each is warmed up and measured in `rounds` slices, taken in turn with
+// the other targets' (a different target first in each round). Why interleaved: on a shared VM the
+// machine's speed drifts over minutes (the same build measured 2.7 and 4.9 CPU ms per order page
+// ten minutes apart), and a ratio of two cells measured minutes apart measured the drift as much
+// as the targets. Slices spread each target over the same minutes, so the ratios compare like with like.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { calibrate, type Calibration } from './calibrate';
-import { runLoad } from './load';
-import { requestFor, type PersistedLookup, type ScenarioName } from './operations';
+import { LoadTotals, runLoad } from './load';
+import { requestFor, SCENARIOS, type PersistedLookup, type RequestSpec, type ScenarioName } from './operations';
 import type { BenchOptions } from './options';
 import { cpuMs, peakRssMb, resetPeakRss } from './proc';
-import { PROFILE_DIR, startTarget, TARGETS, type TargetName } from './targets';
+import type { ChildHandle } from './child';
+import { PROFILE_DIR, startTarget, TARGETS, type Target, type TargetName } from './targets';
 
 export interface Row {
   readonly target: TargetName;
@@ -46,81 +51,151 @@ export interface MatrixContext {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
-export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; notes: ScenarioNote[] }> {
-  const { upstreams, options, log } = ctx;
-  const rows: Row[] = [];
-  const notes: ScenarioNote[] = [];
+interface Running {
+  readonly target: Target;
+  readonly child: ChildHandle;
+  readonly origin: string;
+  readonly endpointPath: string;
+  readonly scenarios: readonly ScenarioName[];
+}
+
+interface Cell {
+  readonly running: Running;
+  readonly spec: RequestSpec;
+  readonly totals: LoadTotals;
+  cpuMs: number;
+  peakRssMb: number;
+  profile: string | undefined;
+}
+
+async function startAll(ctx: MatrixContext): Promise<Running[]> {
+  const { options, log } = ctx;
+  const running: Running[] = [];
   for (const target of TARGETS) {
     if (options.targets && !options.targets.has(target.name)) continue;
+    if (target.name === 'ours-variant' && options.variantEnv === undefined) continue;
     const scenarios = target.scenarios.filter((s) => !options.scenarios || options.scenarios.has(s));
     if (scenarios.length === 0) continue;
     log(`▶ ${target.name}: starting (${target.note})`);
-    let child: Awaited<ReturnType<typeof startTarget>>;
     try {
-      child = await startTarget(target.name, { upstreams, options });
+      const child = await startTarget(target.name, { upstreams: ctx.upstreams, options });
+      const url = new URL(child.url);
+      running.push({ target, child, origin: url.origin, endpointPath: url.pathname, scenarios });
     } catch (error) {
       log(`  ! ${target.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
     }
-    try {
-      const url = new URL(child.url);
-      for (const scenario of scenarios) {
-        const spec = requestFor(scenario, { endpointPath: url.pathname, token: ctx.token, persisted: ctx.persisted, byHash: target.kind === 'ours' });
-        const graphql = target.kind !== 'raw';
-        // Before the load: sequential, so no request of a closed-loop run is still in flight and
-        // counted. The first answer warms what a warm-up would (token, caches); the rest are counted.
-        await calibrate(upstreams, url.origin, spec, 1, graphql);
-        const calibration = await calibrate(upstreams, url.origin, spec, options.calibrationRequests, graphql);
-        for (const problem of calibration.problems) log(`  ! ${target.name} ${scenario}: ${problem}`);
-        notes.push({ target: target.name, scenario, calibration });
-        if (calibration.failed === calibration.sent) {
-          log(`  ✗ ${target.name} ${scenario}: every answer failed, not measured`);
-          continue;
-        }
-        const scenarioRows: Omit<Row, 'upstreamRequestsPerRequest'>[] = [];
-        for (const [i, connections] of options.connections.entries()) {
-          const warmupS = i === 0 ? options.warmupS : Math.max(1, options.warmupS / 3);
-          await runLoad({ origins: [url.origin], spec, connections, durationS: warmupS });
-          resetPeakRss(child.pid);
-          // --cpu-prof: the first (busiest) cell of each scenario, measured window only.
-          const profiling = options.cpuProf && i === 0 && (await child.profileStart());
-          const cpuBefore = cpuMs(child.pid);
-          const result = await runLoad({ origins: [url.origin], spec, connections, durationS: options.durationS });
-          const cpu = cpuMs(child.pid) - cpuBefore;
-          if (profiling) {
-            mkdirSync(PROFILE_DIR, { recursive: true });
-            const file = `${PROFILE_DIR}/${target.name}-${scenario}-c${connections}.cpuprofile`;
-            await child.profileStop(file);
-            writeFileSync(`${file}.json`, JSON.stringify({ target: target.name, scenario, connections, requests: result.requests }));
-          }
-          const row = {
-            target: target.name,
+  }
+  return running;
+}
+
+/** The targets of one scenario that answered their calibration, with their request. */
+async function calibrateAll(ctx: MatrixContext, running: readonly Running[], scenario: ScenarioName, notes: ScenarioNote[]): Promise<{ running: Running; spec: RequestSpec; calibration: Calibration }[]> {
+  const out: { running: Running; spec: RequestSpec; calibration: Calibration }[] = [];
+  for (const r of running.filter((x) => x.scenarios.includes(scenario))) {
+    const spec = requestFor(scenario, { endpointPath: r.endpointPath, token: ctx.token, persisted: ctx.persisted, byHash: r.target.kind === 'ours' });
+    const graphql = r.target.kind !== 'raw';
+    // Sequential, so no request of a closed-loop run is still in flight and counted. The first
+    // answer warms what a warm-up would (token, caches); the rest are counted.
+    await calibrate(ctx.upstreams, r.origin, spec, 1, graphql);
+    const calibration = await calibrate(ctx.upstreams, r.origin, spec, ctx.options.calibrationRequests, graphql);
+    for (const problem of calibration.problems) ctx.log(`  ! ${r.target.name} ${scenario}: ${problem}`);
+    notes.push({ target: r.target.name, scenario, calibration });
+    if (calibration.failed === calibration.sent) ctx.log(`  ✗ ${r.target.name} ${scenario}: every answer failed, not measured`);
+    else out.push({ running: r, spec, calibration });
+  }
+  return out;
+}
+
+/** One measured slice of a cell: the child's CPU time and peak RSS around the load. */
+async function measureSlice(cell: Cell, connections: number, durationS: number): Promise<void> {
+  const { child, origin } = cell.running;
+  resetPeakRss(child.pid);
+  const cpuBefore = cpuMs(child.pid);
+  await runLoad({ origins: [origin], spec: cell.spec, connections, durationS }, cell.totals);
+  cell.cpuMs += cpuMs(child.pid) - cpuBefore;
+  cell.peakRssMb = Math.max(cell.peakRssMb, peakRssMb(child.pid));
+}
+
+/** Measures every target of a scenario at one connection count, interleaved (see the top of the file). */
+async function measureCells(ctx: MatrixContext, measured: { running: Running; spec: RequestSpec }[], scenario: ScenarioName, connections: number, first: boolean): Promise<Cell[]> {
+  const { options } = ctx;
+  const cells: Cell[] = measured.map((m) => ({ ...m, totals: new LoadTotals(), cpuMs: 0, peakRssMb: 0, profile: undefined }));
+  for (const cell of cells) {
+    await runLoad({ origins: [cell.running.origin], spec: cell.spec, connections, durationS: first ? options.warmupS : Math.max(1, options.warmupS / 3) });
+    // --cpu-prof: the first (busiest) cell of each scenario, measured slices only (idle samples are left out of the shares).
+    if (options.cpuProf && first && (await cell.running.child.profileStart())) {
+      cell.profile = `${PROFILE_DIR}/${cell.running.target.name}-${scenario}-c${connections}.cpuprofile`;
+    }
+  }
+  const sliceS = options.durationS / options.rounds;
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (let i = 0; i < cells.length; i += 1) {
+      const cell = cells[(i + round) % cells.length];
+      if (cell === undefined) continue;
+      // After the others' slices: a short unmeasured run re-opens keep-alive sockets and settles the heap.
+      if (round > 0) await runLoad({ origins: [cell.running.origin], spec: cell.spec, connections, durationS: REWARM_S });
+      await measureSlice(cell, connections, sliceS);
+    }
+  }
+  for (const cell of cells) {
+    if (cell.profile === undefined) continue;
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    await cell.running.child.profileStop(cell.profile);
+    writeFileSync(`${cell.profile}.json`, JSON.stringify({ target: cell.running.target.name, scenario, connections, requests: cell.totals.requests }));
+  }
+  return cells;
+}
+
+/** Unmeasured seconds before each slice after the first. */
+const REWARM_S = 0.5;
+
+export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; notes: ScenarioNote[] }> {
+  const { options, log } = ctx;
+  const rows: Row[] = [];
+  const notes: ScenarioNote[] = [];
+  const running = await startAll(ctx);
+  try {
+    for (const scenario of SCENARIOS) {
+      const measured = await calibrateAll(ctx, running, scenario, notes);
+      if (measured.length === 0) continue;
+      log(`▶ ${scenario}: ${measured.map((m) => m.running.target.name).join(', ')} in ${options.rounds} interleaved rounds`);
+      for (const [i, connections] of options.connections.entries()) {
+        const cells = await measureCells(ctx, measured, scenario, connections, i === 0);
+        for (const cell of cells) {
+          const result = cell.totals.result();
+          const calibration = measured.find((m) => m.running === cell.running)?.calibration;
+          const row: Row = {
+            target: cell.running.target.name,
             scenario,
             connections,
             rps: result.rps,
             p50Ms: result.p50Ms,
             p99Ms: result.p99Ms,
-            cpuMsPerRequest: result.requests > 0 ? cpu / result.requests : Number.NaN,
-            peakRssMb: peakRssMb(child.pid),
+            cpuMsPerRequest: result.requests > 0 ? cell.cpuMs / result.requests : Number.NaN,
+            peakRssMb: cell.peakRssMb,
+            upstreamRequestsPerRequest: calibration?.upstreamPerRequest ?? Number.NaN,
             requests: result.requests,
             non2xx: result.non2xx,
             errors: result.errors,
             graphqlErrors: result.graphqlErrors,
             errorCodes: result.errorCodes,
-            sentAs: spec.sentAs,
+            sentAs: cell.spec.sentAs,
           };
-          scenarioRows.push(row);
+          rows.push(row);
           log(
-            `  ${target.name} ${scenario} c=${connections}: ${fmt(row.rps, 0)} req/s, p50 ${fmt(row.p50Ms, 2)} ms, p99 ${fmt(row.p99Ms, 2)} ms, ` +
+            `  ${row.target} ${scenario} c=${connections}: ${fmt(row.rps, 0)} req/s, p50 ${fmt(row.p50Ms, 2)} ms, p99 ${fmt(row.p99Ms, 2)} ms, ` +
               `${fmt(row.cpuMsPerRequest, 3)} CPU ms/req, peak ${fmt(row.peakRssMb, 0)} MB${row.non2xx + row.errors + row.graphqlErrors > 0 ? `, ${row.non2xx} non-2xx, ${row.graphqlErrors} with GraphQL errors ${JSON.stringify(row.errorCodes)}, ${row.errors} socket errors` : ''}`,
           );
         }
-        for (const row of scenarioRows) rows.push({ ...row, upstreamRequestsPerRequest: calibration.upstreamPerRequest });
       }
-    } catch (error) {
-      log(`  ! ${target.name} failed: ${error instanceof Error ? error.message : String(error)}\n${child.stderr().slice(-2000)}`);
-    } finally {
-      await child.stop();
+    }
+  } finally {
+    for (const r of running) {
+      try {
+        await r.child.stop();
+      } catch (error) {
+        log(`  ! ${r.target.name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n${r.child.stderr().slice(-2000)}`);
+      }
     }
   }
   return { rows, notes };

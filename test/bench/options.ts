@@ -7,6 +7,8 @@ export interface BenchOptions {
   readonly mode: BenchMode;
   /** Measured seconds per cell (BENCH_DURATION). @default 8 */
   readonly durationS: number;
+  /** Slices each cell's measured seconds are cut into, interleaved with the other targets' (BENCH_ROUNDS; matrix.ts says why). @default 4 */
+  readonly rounds: number;
   /** Warm-up seconds before the first cell of a child; later cells of the same child warm for a third of it (BENCH_WARMUP). @default 3 */
   readonly warmupS: number;
   /** Only these targets (BENCH_TARGETS=a,b); all when undefined. */
@@ -29,6 +31,8 @@ export interface BenchOptions {
   readonly soakRate: number;
   /** Extra env for every gateway child, `K=V,K=V` (BENCH_GATEWAY_ENV), for settings the bench does not know yet. */
   readonly gatewayEnv: Readonly<Record<string, string>>;
+  /** Extra env of the `ours-variant` target only, `K=V,K=V` (BENCH_VARIANT_ENV); without it that target is not run. */
+  readonly variantEnv: Readonly<Record<string, string>> | undefined;
   /** Keep the config's outbound token buckets in ours-standalone (BENCH_KEEP_OUTBOUND_LIMITS=1). @default false */
   readonly keepOutboundLimits: boolean;
   /** REDIS_URL for two-instances (BENCH_REDIS_URL). @default 'redis://127.0.0.1:6379' */
@@ -47,11 +51,11 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
-function pairs(value: string | undefined): Record<string, string> {
+function pairs(name: string, value: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`BENCH_GATEWAY_ENV: expected K=V pairs, got "${item}"`);
+    if (eq <= 0) throw new Error(`${name}: expected K=V pairs, got "${item}"`);
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
@@ -63,6 +67,7 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
   return {
     mode,
     durationS: positive('BENCH_DURATION', env['BENCH_DURATION'], 8),
+    rounds: Math.round(positive('BENCH_ROUNDS', env['BENCH_ROUNDS'], 4)),
     warmupS: positive('BENCH_WARMUP', env['BENCH_WARMUP'], 3),
     targets: list(env['BENCH_TARGETS']),
     scenarios: list(env['BENCH_SCENARIOS']),
@@ -73,7 +78,8 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
     cpuProf: argv.includes('--cpu-prof'),
     soakMinutes: Math.min(10, positive('BENCH_SOAK_MINUTES', env['BENCH_SOAK_MINUTES'], 10)),
     soakRate: positive('BENCH_SOAK_RATE', env['BENCH_SOAK_RATE'], 100),
-    gatewayEnv: pairs(env['BENCH_GATEWAY_ENV']),
+    gatewayEnv: pairs('BENCH_GATEWAY_ENV', env['BENCH_GATEWAY_ENV']),
+    variantEnv: env['BENCH_VARIANT_ENV'] ? pairs('BENCH_VARIANT_ENV', env['BENCH_VARIANT_ENV']) : undefined,
     keepOutboundLimits: env['BENCH_KEEP_OUTBOUND_LIMITS'] === '1',
     redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   };

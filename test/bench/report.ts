@@ -91,14 +91,14 @@ export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[]
   const m = machine();
   const settings =
     `${m.cpus} × ${m.model}, Node ${m.node}, ${m.date}; 1-min load average ${startLoad.toFixed(1)} at start, ${m.loadAverage.toFixed(1)} at end. Providers add ${options.latencyMs} ms; ` +
-    `${options.warmupS} s warm-up + ${options.durationS} s measured per cell; targets ${options.pin ? 'pinned to core 0 (taskset), load generator + providers on the others' : 'NOT pinned'}. ` +
+    `${options.warmupS} s warm-up + ${options.durationS} s measured per cell, in ${options.rounds} slices taken in turn with the other targets of the scenario; targets ${options.pin ? 'pinned to core 0 (taskset), load generator + providers on the others' : 'NOT pinned'}. ` +
     'Ratios against yoga-plain in the same run (fixed-json against yoga-plain order-page). CPU and peak RSS from /proc of the target process tree.';
   const markdown = [`## Benchmark (${m.date})`, '', settings, '', markdownTable(rows), ...bucketWarnings(rows, notes, options), notesSection(notes), ...extra].join('\n');
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(`${RESULTS_DIR}/latest.md`, `${markdown}\n`);
   const json = {
     machine: m,
-    settings: { latencyMs: options.latencyMs, warmupS: options.warmupS, durationS: options.durationS, pinned: options.pin },
+    settings: { latencyMs: options.latencyMs, warmupS: options.warmupS, durationS: options.durationS, rounds: options.rounds, pinned: options.pin },
     rows: rows.map((r) => ({ ...r, ratioRpsVsYogaPlain: ratios(rows, r).rps ?? null, ratioCpuVsYogaPlain: ratios(rows, r).cpu ?? null })),
     notes: notes.map((n) => ({ target: n.target, scenario: n.scenario, upstreamCalls: n.calibration.byProvider, problems: n.calibration.problems })),
   };

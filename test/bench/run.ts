@@ -50,6 +50,7 @@ function profileSection(since: number): string[] {
   // Ours against yoga-plain (what our pipeline adds), and ours-next against ours-standalone (what the Next.js mount adds).
   const pairs = [
     ['ours-standalone', 'yoga-plain'],
+    ['ours-variant', 'ours-standalone'],
     ['ours-cache-hit', 'yoga-plain'],
     ['ours-next', 'ours-standalone'],
     ['ours-next-custom', 'ours-standalone'],

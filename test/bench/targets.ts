@@ -10,7 +10,7 @@ import { startChild, type ChildHandle } from './child';
 import type { ScenarioName } from './operations';
 import type { BenchOptions } from './options';
 
-export type TargetName = 'ours-standalone' | 'ours-next' | 'ours-next-custom' | 'ours-cache-hit' | 'yoga-plain' | 'apollo-server' | 'naive' | 'raw-node-http';
+export type TargetName = 'ours-standalone' | 'ours-variant' | 'ours-next' | 'ours-next-custom' | 'ours-cache-hit' | 'yoga-plain' | 'apollo-server' | 'naive' | 'raw-node-http';
 
 export interface Target {
   readonly name: TargetName;
@@ -21,13 +21,19 @@ export interface Target {
   readonly note: string;
 }
 
-/** Measured in this order, back to back. */
+/** Started in this order; each scenario measures its targets in turn, in slices (matrix.ts). */
 export const TARGETS: readonly Target[] = [
   { name: 'raw-node-http', kind: 'raw', scenarios: ['fixed-json'], note: 'node:http, fixed 1 KB JSON: the ceiling' },
   { name: 'yoga-plain', kind: 'peer', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'graphql-yoga + DataLoader, no plugins' },
   { name: 'apollo-server', kind: 'peer', scenarios: ['order-page'], note: 'Apollo Server 5 standalone + DataLoader' },
   { name: 'naive', kind: 'peer', scenarios: ['order-page'], note: 'graphql-yoga, N+1 resolvers' },
   { name: 'ours-standalone', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway on node:http, production pipeline, cache off' },
+  {
+    name: 'ours-variant',
+    kind: 'ours',
+    scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'],
+    note: 'ours-standalone with BENCH_VARIANT_ENV on top: an A/B of a setting, interleaved in one run (only with that variable)',
+  },
   { name: 'ours-cache-hit', kind: 'ours', scenarios: ['catalogue-cached'], note: 'our gateway on node:http, response cache on and warm' },
   { name: 'ours-next', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway under next start' },
   { name: 'ours-next-custom', kind: 'ours', scenarios: ['order-page', 'single-entity'], note: "our gateway in Next's custom-server mode (/api/graphql straight to Yoga)" },
@@ -111,14 +117,17 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
     case 'apollo-server':
       return startChild({ name, nodeArgs: TSX, args: [`test/bench/peers/${target}.ts`], env: gatewayEnv(upstreams, options, { cache: false }), pin });
     case 'ours-standalone':
-    case 'ours-cache-hit':
+    case 'ours-variant':
+    case 'ours-cache-hit': {
+      const variant = target === 'ours-variant' ? { ...options.variantEnv, ...env } : env;
       return startChild({
         name,
         nodeArgs: [...OURS_NODE_ARGS, ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts'],
-        env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart }),
+        env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart, ...(variant === undefined ? {} : { env: variant }) }),
         pin,
       });
+    }
     case 'ours-next-custom':
       ensureNextBuild();
       return startChild({
