@@ -93,7 +93,7 @@ export const envSchema = z.object({
   ADMISSION_MAX_QUEUED: nonNegativeInt.default(1024),
   ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(2000),
   /** Event-loop utilisation (0.5–1) at which the admission limit starts to shrink. */
-  ADMISSION_SATURATION: z.coerce.number({ error: 'expected a number' }).min(0.5, { error: 'expected 0.5 to 1' }).max(1, { error: 'expected 0.5 to 1' }).default(0.9),
+  ADMISSION_SATURATION: z.coerce.number({ error: 'expected a number' }).min(0.5, { error: 'expected 0.5 to 1' }).max(1, { error: 'expected 0.5 to 1' }).default(0.97),
   /** Prefix of every key this gateway writes to Redis (rate limits, response cache): instances that share it share state. */
   REDIS_KEY_PREFIX: z.string().min(1).max(64).default('bff:'),
   /** Inbound limits per caller and window; 0 disables a limit. Unset: production/development defaults, off in test. */

@@ -60,7 +60,7 @@ export interface AdmissionConfig {
   readonly maxQueued: number;
   /** Longest wait before 503 OVERLOADED. @default 2000 */
   readonly queueTimeoutMs: number;
-  /** Event-loop utilisation at or above which the limit shrinks. @default 0.9 */
+  /** Event-loop utilisation at or above which the limit shrinks. @default 0.97 */
   readonly saturation: number;
 }
 

@@ -36,7 +36,7 @@ describe('admission limit', () => {
   it('drops to 90% of what is in flight while saturated, never below the floor, and grows 10% a sample when the loop has room', () => {
     limiter = createAdmissionLimit({ minConcurrent: 4, maxConcurrent: 100, utilization });
     const releases = holdAll(30);
-    load = [0.97, 0.95, 0.99, 0.99, 0.99, 0.5, 0.5];
+    load = [0.97, 0.98, 0.99, 0.99, 0.99, 0.5, 0.5];
     limiter.adapt();
     expect(limiter.state().limit).toBe(27); // floor(30 × 0.9)
     limiter.adapt();

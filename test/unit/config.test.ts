@@ -64,7 +64,7 @@ describe('parseEnv', () => {
     expect(buildConfig(parseEnv(valid)).providers.catalog.rateLimit).toEqual({ ratePerSecond: 200, burst: 50 });
     expect(buildConfig(parseEnv({ ...valid, UPSTREAM_RATE_PER_SECOND: '0' })).providers.catalog.rateLimit).toBeUndefined();
     expect(problemsOf({ ...valid, UPSTREAM_RATE_PER_SECOND: '-1' })).toEqual(['UPSTREAM_RATE_PER_SECOND: expected 0 or more']);
-    expect(buildConfig(parseEnv(valid)).admission.saturation).toBe(0.9);
+    expect(buildConfig(parseEnv(valid)).admission.saturation).toBe(0.97);
     expect(problemsOf({ ...valid, ADMISSION_SATURATION: '1.5' })).toEqual(['ADMISSION_SATURATION: expected 0.5 to 1']);
   });
 
