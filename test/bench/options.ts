@@ -33,6 +33,8 @@ export interface BenchOptions {
   readonly gatewayEnv: Readonly<Record<string, string>>;
   /** Extra env of the `ours-variant` target only, `K=V,K=V` (BENCH_VARIANT_ENV); without it that target is not run. */
   readonly variantEnv: Readonly<Record<string, string>> | undefined;
+  /** Extra node/V8 flags of the `ours-variant` target (BENCH_VARIANT_NODE_ARGS, space-separated); also turns that target on. @default [] */
+  readonly variantNodeArgs: readonly string[];
   /** Keep the config's outbound token buckets in ours-standalone (BENCH_KEEP_OUTBOUND_LIMITS=1). @default false */
   readonly keepOutboundLimits: boolean;
   /** REDIS_URL for two-instances (BENCH_REDIS_URL). @default 'redis://127.0.0.1:6379' */
@@ -79,7 +81,8 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
     soakMinutes: Math.min(10, positive('BENCH_SOAK_MINUTES', env['BENCH_SOAK_MINUTES'], 10)),
     soakRate: positive('BENCH_SOAK_RATE', env['BENCH_SOAK_RATE'], 100),
     gatewayEnv: pairs('BENCH_GATEWAY_ENV', env['BENCH_GATEWAY_ENV']),
-    variantEnv: env['BENCH_VARIANT_ENV'] ? pairs('BENCH_VARIANT_ENV', env['BENCH_VARIANT_ENV']) : undefined,
+    variantEnv: env['BENCH_VARIANT_ENV'] || env['BENCH_VARIANT_NODE_ARGS'] ? pairs('BENCH_VARIANT_ENV', env['BENCH_VARIANT_ENV']) : undefined,
+    variantNodeArgs: (env['BENCH_VARIANT_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
     keepOutboundLimits: env['BENCH_KEEP_OUTBOUND_LIMITS'] === '1',
     redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   };

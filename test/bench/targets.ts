@@ -122,7 +122,8 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       const variant = target === 'ours-variant' ? { ...options.variantEnv, ...env } : env;
       return startChild({
         name,
-        nodeArgs: [...OURS_NODE_ARGS, ...TSX, ...nodeArgs],
+        // A variant's node flags come after the production ones: for V8, the last value of a flag wins.
+        nodeArgs: [...OURS_NODE_ARGS, ...(target === 'ours-variant' ? options.variantNodeArgs : []), ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts'],
         env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart, ...(variant === undefined ? {} : { env: variant }) }),
         pin,
