@@ -4,6 +4,7 @@ import { errors as undiciErrors } from 'undici';
 import { upstreamError, type AppError } from '../errors/app-error';
 import type { ErrorCode } from '../errors/codes';
 import { AttemptAbort } from './deadline';
+import { ResponseTooLarge } from './dispatch';
 
 /** Why an attempt failed; also the `retryReason` of the next attempt's event. */
 export type FailureReason =
@@ -93,6 +94,8 @@ export function classifyThrown(error: unknown): Failure {
       ? { reason: 'timeout', code: 'UPSTREAM_TIMEOUT', transient: false, unhealthy: true, cause: error }
       : { reason: 'cancelled', code: 'UPSTREAM_TIMEOUT', transient: false, unhealthy: false, cause: error };
   }
+  // Not retried (the same call gets the same answer) and not held against the provider's health.
+  if (error instanceof ResponseTooLarge) return badBody(error.status, error);
   const code = error instanceof undiciErrors.UndiciError ? error.code : undefined;
   if (code !== undefined && TIMEOUT_ERRORS.includes(code)) {
     return { reason: 'timeout', code: 'UPSTREAM_TIMEOUT', transient: false, unhealthy: true, cause: error };

@@ -94,6 +94,7 @@ export function createProviderClient(options: ProviderClientOptions): ResilientH
         { method: req.method, path: wire.path, headers: { ...wire.headers, ...authUsed.headers }, body: wire.body },
         timeoutMs,
         ctx.signal,
+        o.maxResponseBytes,
       );
       const failure = classifyStatus(res.status, res.headers, o.passStatuses, clock.now());
       if (failure !== undefined) return { failure: { ...failure, headers: res.headers } };

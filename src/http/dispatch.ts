@@ -24,6 +24,20 @@ export interface WireResponse {
 
 type RawHeaders = Record<string, string | string[] | undefined>;
 
+/** Largest answer read from a provider unless a client says otherwise: 16 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** A provider's answer was (or announced it would be) larger than the client reads; the socket is dropped. */
+export class ResponseTooLarge extends Error {
+  constructor(
+    readonly status: number,
+    readonly limitBytes: number,
+  ) {
+    super(`response body over ${limitBytes} bytes`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
 function flattenHeaders(raw: RawHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in raw) {
@@ -39,6 +53,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: Record<string, string> = {};
   private readonly chunks: Buffer[] = [];
+  private bytes = 0;
   private abortReason: AttemptAbort | undefined;
   private settled = false;
   private readonly timer: NodeJS.Timeout;
@@ -49,6 +64,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (error: unknown) => void,
     timeoutMs: number,
     private readonly callerSignal: AbortSignal | undefined,
+    private readonly maxBytes: number,
   ) {
     this.timer = setTimeout(() => this.abort('timeout'), Math.max(0, timeoutMs));
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
@@ -67,14 +83,26 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.abortReason !== undefined) controller.abort(this.abortReason);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: RawHeaders): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: RawHeaders): void {
     if (statusCode < 200) return; // 1xx: the real answer follows
     this.status = statusCode;
     this.headers = flattenHeaders(headers);
+    // Refused before a byte of the body is read when the provider announces the size.
+    if (Number(this.headers['content-length']) > this.maxBytes) this.tooLarge(controller);
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) this.tooLarge(controller);
+    else this.chunks.push(chunk);
+  }
+
+  /** A runaway answer must not become a runaway heap: drop the socket and fail the attempt. */
+  private tooLarge(controller: Dispatcher.DispatchController): void {
+    const error = new ResponseTooLarge(this.status, this.maxBytes);
+    this.fail(error);
+    controller.abort(error);
   }
 
   onResponseEnd(): void {
@@ -103,13 +131,19 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 }
 
 /**
- * Sends one request. Rejects with `AttemptAbort` on timeout/cancel, or with undici's error on
- * socket failures; `classifyThrown` turns either into a Failure.
+ * Sends one request. Rejects with `AttemptAbort` on timeout/cancel, `ResponseTooLarge` past
+ * `maxResponseBytes`, or undici's error on socket failures; `classifyThrown` turns each into a Failure.
  */
-export function sendOnce(pool: Dispatcher, req: WireRequest, timeoutMs: number, callerSignal: AbortSignal | undefined): Promise<WireResponse> {
+export function sendOnce(
+  pool: Dispatcher,
+  req: WireRequest,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+  maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+): Promise<WireResponse> {
   if (callerSignal?.aborted === true) return Promise.reject(new AttemptAbort('cancelled'));
   return new Promise<WireResponse>((resolve, reject) => {
-    const handler = new AttemptHandler(resolve, reject, timeoutMs, callerSignal);
+    const handler = new AttemptHandler(resolve, reject, timeoutMs, callerSignal, maxResponseBytes);
     try {
       pool.dispatch(
         {

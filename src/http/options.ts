@@ -2,6 +2,7 @@
 // Everything that varies between providers or between tests is an option here.
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './dispatch';
 
 /** How the client authenticates toward the provider. */
 export type AuthOptions =
@@ -144,6 +145,12 @@ export interface ProviderClientOptions {
    */
   readonly maxConcurrent?: number;
   /**
+   * Largest answer body read from this provider; a larger one fails the attempt with
+   * UPSTREAM_BAD_RESPONSE and its socket is dropped, so a runaway provider cannot fill the heap.
+   * @default 16 MiB (DEFAULT_MAX_RESPONSE_BYTES)
+   */
+  readonly maxResponseBytes?: number;
+  /**
    * Sockets in the undici pool for this origin.
    * @default 32
    */
@@ -183,6 +190,7 @@ export interface ResolvedOptions {
   readonly rateLimit: RateLimitOptions | undefined;
   readonly maxConcurrent: number;
   readonly connections: number;
+  readonly maxResponseBytes: number;
   readonly passStatuses: ReadonlySet<number>;
   readonly clock: Clock;
   readonly random: () => number;
@@ -221,6 +229,7 @@ export function resolveOptions(options: ProviderClientOptions): ResolvedOptions 
     rateLimit: options.rateLimit,
     maxConcurrent: options.maxConcurrent ?? 64,
     connections: options.connections ?? 32,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     passStatuses: new Set(options.passStatuses ?? DEFAULT_PASS_STATUSES),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,

@@ -102,6 +102,42 @@ describe('status classification', () => {
     expect(s.arrivals).toHaveLength(1);
   });
 
+  it('fails an answer past maxResponseBytes with UPSTREAM_BAD_RESPONSE, once, and drops its socket', async () => {
+    // Chunked (no Content-Length): the cap is found while reading. 64 KiB chunks, 1 MiB in all.
+    const chunk = `"${'x'.repeat(64 * 1024 - 3)}",`;
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      for (let i = 0; i < 16; i += 1) res.write(chunk);
+      res.end('0]');
+    });
+    const c = client({ baseUrl: s.url, maxResponseBytes: 256 * 1024 });
+    const error = await rejection(c.request({ method: 'GET', path: '/big', route: '/big' }, ctx()));
+    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(error.meta).toMatchObject({ reason: 'bad_response', status: 200 });
+    expect(s.arrivals).toHaveLength(1);
+    await s.whenNoSockets();
+    expect(s.openSockets()).toBe(0);
+    // Under the cap, the same client reads it whole.
+    const big = client({ baseUrl: s.url, maxResponseBytes: 2 * 1024 * 1024 });
+    const res = await big.request({ method: 'GET', path: '/big', route: '/big' }, ctx());
+    expect(Array.isArray(res.body) ? res.body.length : -1).toBe(17);
+  });
+
+  it('refuses an answer whose Content-Length announces more than maxResponseBytes before reading it', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+      res.write('[');
+      // The rest never comes: only the announced size can fail this attempt before its timeout.
+    });
+    const c = client({ baseUrl: s.url, maxResponseBytes: 1024 * 1024, timeouts: { attemptMs: 30_000 } });
+    const error = await rejection(c.request({ method: 'GET', path: '/huge', route: '/huge' }, ctx({ deadlineAt: Date.now() + 30_000 })));
+    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(s.arrivals).toHaveLength(1);
+    await s.whenNoSockets();
+    expect(s.openSockets()).toBe(0);
+  });
+
   it('maps a 429 on an unsafe call to UPSTREAM_RATE_LIMITED with retryAfterSeconds', async () => {
     const s = await server((_req, res) => json(res, 429, {}, { 'retry-after': '7' }));
     const error = await rejection(
