@@ -1,16 +1,20 @@
 // The V8 settings the gateway runs with in production: `npm start` puts them in NODE_OPTIONS (so the
 // `next start` child gets them too), and the benchmark starts every ours-* target with them.
 //
-// --max-semi-space-size=32 (MB): a fixed ceiling for the young generation. Without one V8 sizes it
+// --max-semi-space-size=64 (MB): a fixed ceiling for the young generation. Without one V8 sizes it
 // from the machine's memory and kept growing it under load: at 50 connections on the order page it
 // reached ~110 MB of resident new space, and a 10-minute soak at a moderate rate kept ratcheting RSS
 // up whenever a burst of order pages survived a scavenge (+5.6 % after a full warm-up).
-// The size trades CPU against that growth (order page at 50 connections, interleaved pairs on one
-// core; soak = 10 minutes at 100 req/s after a warm-up, RSS growth from the warmed start):
-//   16 MB: 2.74–3.02 ms CPU per request, peak RSS ~320 MB, soak +0.1 %
-//   32 MB: 2.62–2.80 ms (−7 %: fewer scavenges copying the same in-flight requests), ~350 MB, soak +1.9 %
-//   64 MB: 2.27–2.63 ms (−13 %), ~410 MB, soak +6.0 % (+4.8 % and still climbing with the minimum
-//          pinned at 64 too); the growth is outside V8's spaces, likely upstream body Buffers living
-//          longer between scavenges
-// 32 MB keeps most of the CPU gain with a flat soak. Peak RSS stays below plain Yoga's (~435 MB).
-export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=32';
+// Why the size matters this much: every scavenge copies what the requests in flight still hold, and
+// that is about the same whatever the size, so fewer scavenges is less copying. Measured with a GC
+// observer at 32 MB: ~14 scavenges a second of ~13 ms each, ~20 % of the core.
+// Order page at 50 connections, one core (soak = 10 minutes at 100 req/s after a warm-up, RSS growth
+// from the warmed start):
+//   16 MB: 2.74–3.02 ms CPU per request, peak RSS ~320 MB, soak +0.1 % (session 3)
+//   32 MB: 2.62–2.80 ms, ~350 MB, soak +1.9 % (session 4)
+//   64 MB: interleaved with 32 MB in one run: 2.35 vs 3.03 ms (−22 %), 319 vs 257 req/s, peak RSS
+//          332 vs 366 MB; soak +1.0 % (428.8 → 433.0 MB, heap after GC 46.1 → 45.4 MB). Session 4 had
+//          measured +6.0 % at 64 MB, before provider answers were read without a Readable stream per
+//          call (src/http/dispatch.ts); that growth was outside V8's spaces and is gone.
+//  128 MB: 2.50 vs 3.49 ms against 32 MB (−28 %) but peak RSS 436 vs 372 MB: not taken.
+export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=64';
