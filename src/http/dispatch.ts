@@ -110,7 +110,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     this.done();
     const { chunks } = this;
     const text = chunks.length === 1 ? (chunks[0]?.toString('utf8') ?? '') : Buffer.concat(chunks).toString('utf8');
-    this.resolve({ status: this.status, headers: this.headers, text });
+    // A UTF-8 byte-order mark is dropped, as a WHATWG text decoder (undici's body.text()) would.
+    this.resolve({ status: this.status, headers: this.headers, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

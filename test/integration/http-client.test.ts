@@ -58,6 +58,18 @@ describe('wire format', () => {
     expect(s.arrivals[0]?.headers['idempotency-key']).toBe('key-1');
   });
 
+  it('decodes UTF-8 split across chunks and drops a byte-order mark', async () => {
+    const bytes = Buffer.from('\uFEFF{"title":"Crème brûlée"}', 'utf8');
+    const split = bytes.indexOf(Buffer.from('è', 'utf8')) + 1; // inside the two bytes of "è"
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(bytes.subarray(0, split));
+      setImmediate(() => res.end(bytes.subarray(split)));
+    });
+    const res = await client({ baseUrl: s.url }).request({ method: 'GET', path: '/p', route: '/p' }, ctx());
+    expect(res.body).toEqual({ title: 'Crème brûlée' });
+  });
+
   it('resolves an empty 204 with an undefined body', async () => {
     const s = await server((_req, res) => {
       res.writeHead(204);
