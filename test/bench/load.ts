@@ -12,6 +12,15 @@ export interface LoadOptions {
   readonly durationS: number;
   /** Fixed overall request rate (requests/s); closed loop when undefined. */
   readonly rate?: number;
+  /**
+   * Seconds at the start of `durationS` under load but not measured, so that the window opens on a
+   * steady state: the answers in it then stand for the CPU spent in it (the partial work in flight
+   * at its start and at its end balance out). From idle, the work of the 50 answers still in flight
+   * at the end is spent but never counted. @default 0
+   */
+  readonly unmeasuredS?: number;
+  /** Called as the measured window opens (to read the target's CPU time there). */
+  readonly onMeasureStart?: () => void;
 }
 
 export interface LoadResult {
@@ -61,13 +70,20 @@ class Samples {
   }
 }
 
-function runOne(origin: string, spec: RequestSpec, connections: number, durationS: number, rate: number | undefined, samples: Samples, tally: ErrorTally): Promise<autocannon.Result> {
+/** Whether answers count yet: the measured window opens `unmeasuredS` into the run. */
+interface Window {
+  open: boolean;
+}
+
+function runOne(origin: string, spec: RequestSpec, connections: number, durationS: number, rate: number | undefined, totals: LoadTotals, window: Window): Promise<autocannon.Result> {
   const { body } = spec;
   const request: autocannon.Request = {
     method: spec.method,
     path: spec.path,
     headers: { ...spec.headers },
-    onResponse: (_status: number, responseBody: string) => tally.see(responseBody),
+    onResponse: (_status: number, responseBody: string) => {
+      if (window.open) totals.tally.see(responseBody);
+    },
     ...(typeof body === 'string' ? { body } : {}),
     ...(typeof body === 'function'
       ? {
@@ -90,7 +106,12 @@ function runOne(origin: string, spec: RequestSpec, connections: number, duration
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => samples.push(responseTime));
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+      if (!window.open) return;
+      totals.samples.push(responseTime);
+      totals.requests += 1;
+      if (status < 200 || status > 299) totals.non2xx += 1;
+    });
   });
 }
 
@@ -101,6 +122,7 @@ function runOne(origin: string, spec: RequestSpec, connections: number, duration
 export class LoadTotals {
   readonly samples = new Samples();
   readonly tally = new ErrorTally();
+  /** Answers in measured windows (any status). */
   requests = 0;
   durationS = 0;
   non2xx = 0;
@@ -124,17 +146,28 @@ export class LoadTotals {
 /** Runs the load; with `totals`, adds to them and returns what they hold so far. */
 export async function runLoad(options: LoadOptions, totals = new LoadTotals()): Promise<LoadResult> {
   const n = options.origins.length;
-  const started = performance.now();
-  const results = await Promise.all(
-    options.origins.map((origin, i) => {
-      const connections = Math.floor(options.connections / n) + (i < options.connections % n ? 1 : 0);
-      const rate = options.rate === undefined ? undefined : options.rate / n;
-      return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, totals.samples, totals.tally);
-    }),
-  );
-  totals.durationS += (performance.now() - started) / 1000;
-  totals.requests += results.reduce((sum, r) => sum + r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'], 0);
-  totals.non2xx += results.reduce((sum, r) => sum + r.non2xx, 0);
-  totals.errors += results.reduce((sum, r) => sum + r.errors, 0);
+  const unmeasuredS = Math.min(options.unmeasuredS ?? 0, options.durationS);
+  const window: Window = { open: false };
+  let opened = 0;
+  const open = () => {
+    options.onMeasureStart?.();
+    opened = performance.now();
+    window.open = true;
+  };
+  const timer = unmeasuredS > 0 ? setTimeout(open, unmeasuredS * 1000) : undefined;
+  if (timer === undefined) open();
+  try {
+    const results = await Promise.all(
+      options.origins.map((origin, i) => {
+        const connections = Math.floor(options.connections / n) + (i < options.connections % n ? 1 : 0);
+        const rate = options.rate === undefined ? undefined : options.rate / n;
+        return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, totals, window);
+      }),
+    );
+    if (window.open) totals.durationS += (performance.now() - opened) / 1000;
+    totals.errors += results.reduce((sum, r) => sum + r.errors, 0);
+  } finally {
+    clearTimeout(timer);
+  }
   return totals.result();
 }

@@ -106,14 +106,37 @@ async function calibrateAll(ctx: MatrixContext, running: readonly Running[], sce
   return out;
 }
 
-/** One measured slice of a cell: the child's CPU time and peak RSS around the load. */
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the child has finished the work a load left behind (the requests still in flight when
+ * the load generator stopped): CPU ≤ one clock tick per 500 ms, or 30 s at most. Without it, the next
+ * target's slice shared the core and the providers with that tail (the naive N+1 target keeps going
+ * for seconds, 293 provider calls per request).
+ */
+async function settle(pid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let before = cpuMs(pid);
+  while (Date.now() < deadline) {
+    await delay(500);
+    const now = cpuMs(pid);
+    if (now - before <= 10) return;
+    before = now;
+  }
+}
+
+/** One measured slice of a cell: the child's CPU time and peak RSS in the measured window, then its tail drained. */
 async function measureSlice(cell: Cell, connections: number, durationS: number): Promise<void> {
   const { child, origin } = cell.running;
-  resetPeakRss(child.pid);
-  const cpuBefore = cpuMs(child.pid);
-  await runLoad({ origins: [origin], spec: cell.spec, connections, durationS }, cell.totals);
+  let cpuBefore = Number.NaN;
+  const onMeasureStart = () => {
+    resetPeakRss(child.pid);
+    cpuBefore = cpuMs(child.pid);
+  };
+  await runLoad({ origins: [origin], spec: cell.spec, connections, durationS: UNMEASURED_S + durationS, unmeasuredS: UNMEASURED_S, onMeasureStart }, cell.totals);
   cell.cpuMs += cpuMs(child.pid) - cpuBefore;
   cell.peakRssMb = Math.max(cell.peakRssMb, peakRssMb(child.pid));
+  await settle(child.pid);
 }
 
 /** Measures every target of a scenario at one connection count, interleaved (see the top of the file). */
@@ -122,6 +145,7 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
   const cells: Cell[] = measured.map((m) => ({ ...m, totals: new LoadTotals(), cpuMs: 0, peakRssMb: 0, profile: undefined }));
   for (const cell of cells) {
     await runLoad({ origins: [cell.running.origin], spec: cell.spec, connections, durationS: first ? options.warmupS : Math.max(1, options.warmupS / 3) });
+    await settle(cell.running.child.pid);
     // --cpu-prof: the first (busiest) cell of each scenario, measured slices only (idle samples are left out of the shares).
     if (options.cpuProf && first && (await cell.running.child.profileStart())) {
       cell.profile = `${PROFILE_DIR}/${cell.running.target.name}-${scenario}-c${connections}.cpuprofile`;
@@ -132,8 +156,6 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
     for (let i = 0; i < cells.length; i += 1) {
       const cell = cells[(i + round) % cells.length];
       if (cell === undefined) continue;
-      // After the others' slices: a short unmeasured run re-opens keep-alive sockets and settles the heap.
-      if (round > 0) await runLoad({ origins: [cell.running.origin], spec: cell.spec, connections, durationS: REWARM_S });
       await measureSlice(cell, connections, sliceS);
     }
   }
@@ -146,8 +168,8 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
   return cells;
 }
 
-/** Unmeasured seconds before each slice after the first. */
-const REWARM_S = 0.5;
+/** Seconds of each slice under load before its measured window opens (see LoadOptions.unmeasuredS). */
+const UNMEASURED_S = 1;
 
 export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; notes: ScenarioNote[] }> {
   const { options, log } = ctx;
