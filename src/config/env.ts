@@ -88,7 +88,7 @@ export const envSchema = z.object({
   TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
   /** Adaptive admission limit (src/plugins/admission-limit.ts); 0 turns it off. */
   ADMISSION_CONTROL: flag.default(true),
-  ADMISSION_MIN_CONCURRENT: positiveInt.default(8),
+  ADMISSION_MIN_CONCURRENT: positiveInt.default(4),
   ADMISSION_MAX_CONCURRENT: positiveInt.default(512),
   ADMISSION_MAX_QUEUED: nonNegativeInt.default(1024),
   ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(2000),

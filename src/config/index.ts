@@ -52,7 +52,7 @@ export interface ResponseCacheConfig {
 export interface AdmissionConfig {
   /** @default true */
   readonly enabled: boolean;
-  /** Floor of the limit. @default 8 */
+  /** Floor of the limit. @default 4 */
   readonly minConcurrent: number;
   /** Ceiling of the limit (raised to the floor when below it). @default 512 */
   readonly maxConcurrent: number;
