@@ -2,16 +2,18 @@
 // When the event loop is saturated, more requests in flight add no throughput, only memory, GC work
 // (each holds its providers' answers and its half-built result while it waits for the CPU) and
 // latency for everyone. So while the loop is saturated the limit drops to 90% of what is in flight
-// (never below the floor), and while it has room the limit grows by 10% per sample (never above the
-// ceiling). With slow providers the loop never saturates, the limit grows to what the traffic needs
+// (never below the floor), and while it has room the limit grows (never above the ceiling): by 10% per
+// sample, or in proportion to the idle time when requests wait (below). With slow providers the loop never saturates, the limit grows to what the traffic needs
 // and nothing waits; under a CPU-bound overload requests queue briefly instead of all slowing down,
 // and a full queue or a long wait is refused at once with 503 OVERLOADED rather than timing out.
 // Measured on the order page at 50 connections (bench): CPU per request −10 to −15%, p99 −30 to −45%,
-// peak RSS −40 MB. While requests wait and the loop idles, the limit grows in proportion to the idle
-// time instead of by 10 % (interleaved A/B on the order page, two runs: +4 and +6.7 % req/s, p99 −11 %). "Saturated" is a utilisation of 0.97, not 0.9: the limit settles where the samples
-// straddle the threshold, and at 0.9 the log of the limit showed it at 8–19 with the loop idle ~12% of
-// the time while 30–40 requests waited (providers answer in bursts). Interleaved A/B in one bench run,
-// three runs: order page +5 to +18% req/s and p99 −21 to −24%; single entity +7 to +11% req/s, p99 +20 to +37%.
+// peak RSS −40 MB.
+// "Saturated" is a utilisation of 0.97, not 0.9: the limit settles where the samples straddle the
+// threshold, and at 0.9 a log of the limit showed it at 8–19 with the loop idle ~12% of the time
+// while 30–40 requests waited (providers answer in bursts). Interleaved A/B in one bench run, three
+// runs: order page +5 to +18% req/s and p99 −21 to −24%; single entity +7 to +11% req/s, p99 +20 to +37%.
+// While requests wait and the loop idles, the limit grows in proportion to the idle time rather than
+// by 10% (two A/B runs on the order page: +4 and +6.7% req/s, p99 −11%).
 import { performance } from 'node:perf_hooks';
 
 export interface AdmissionLimitOptions {

@@ -14,7 +14,7 @@
 //   32 MB: 2.62–2.80 ms, ~350 MB, soak +1.9 % (session 4)
 //   64 MB: interleaved with 32 MB in one run: 2.35 vs 3.03 ms (−22 %), 319 vs 257 req/s, peak RSS
 //          332 vs 366 MB; soak +1.0 % (428.8 → 433.0 MB, heap after GC 46.1 → 45.4 MB). Session 4 had
-//          measured +6.0 % at 64 MB, before provider answers were read without a Readable stream per
-//          call (src/http/dispatch.ts); that growth was outside V8's spaces and is gone.
+//          measured +6.0 % at 64 MB (outside V8's spaces), while provider answers still went through a
+//          Readable stream per call (src/http/dispatch.ts since); not proven to be the cause, but gone.
 //  128 MB: 2.50 vs 3.49 ms against 32 MB (−28 %) but peak RSS 436 vs 372 MB: not taken.
 export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=64';
