@@ -171,44 +171,60 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
 /** Seconds of each slice under load before its measured window opens (see LoadOptions.unmeasuredS). */
 const UNMEASURED_S = 1;
 
-export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; notes: ScenarioNote[] }> {
+function rowOf(cell: Cell, scenario: ScenarioName, connections: number, calibration: Calibration | undefined): Row {
+  const result = cell.totals.result();
+  return {
+    target: cell.running.target.name,
+    scenario,
+    connections,
+    rps: result.rps,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    cpuMsPerRequest: result.requests > 0 ? cell.cpuMs / result.requests : Number.NaN,
+    peakRssMb: cell.peakRssMb,
+    upstreamRequestsPerRequest: calibration?.upstreamPerRequest ?? Number.NaN,
+    requests: result.requests,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    graphqlErrors: result.graphqlErrors,
+    errorCodes: result.errorCodes,
+    sentAs: cell.spec.sentAs,
+  };
+}
+
+/** Every connection count of one scenario, its targets interleaved. */
+async function measureScenario(ctx: MatrixContext, running: readonly Running[], scenario: ScenarioName, notes: ScenarioNote[]): Promise<Row[]> {
   const { options, log } = ctx;
+  const rows: Row[] = [];
+  const measured = await calibrateAll(ctx, running, scenario, notes);
+  if (measured.length === 0) return rows;
+  log(`▶ ${scenario}: ${measured.map((m) => m.running.target.name).join(', ')} in ${options.rounds} interleaved rounds`);
+  for (const [i, connections] of options.connections.entries()) {
+    for (const cell of await measureCells(ctx, measured, scenario, connections, i === 0)) {
+      const row = rowOf(cell, scenario, connections, measured.find((m) => m.running === cell.running)?.calibration);
+      rows.push(row);
+      log(
+        `  ${row.target} ${scenario} c=${connections}: ${fmt(row.rps, 0)} req/s, p50 ${fmt(row.p50Ms, 2)} ms, p99 ${fmt(row.p99Ms, 2)} ms, ` +
+          `${fmt(row.cpuMsPerRequest, 3)} CPU ms/req, peak ${fmt(row.peakRssMb, 0)} MB${row.non2xx + row.errors + row.graphqlErrors > 0 ? `, ${row.non2xx} non-2xx, ${row.graphqlErrors} with GraphQL errors ${JSON.stringify(row.errorCodes)}, ${row.errors} socket errors` : ''}`,
+      );
+    }
+  }
+  return rows;
+}
+
+export async function runMatrix(ctx: MatrixContext): Promise<{ rows: Row[]; notes: ScenarioNote[] }> {
+  const { log } = ctx;
   const rows: Row[] = [];
   const notes: ScenarioNote[] = [];
   const running = await startAll(ctx);
   try {
     for (const scenario of SCENARIOS) {
-      const measured = await calibrateAll(ctx, running, scenario, notes);
-      if (measured.length === 0) continue;
-      log(`▶ ${scenario}: ${measured.map((m) => m.running.target.name).join(', ')} in ${options.rounds} interleaved rounds`);
-      for (const [i, connections] of options.connections.entries()) {
-        const cells = await measureCells(ctx, measured, scenario, connections, i === 0);
-        for (const cell of cells) {
-          const result = cell.totals.result();
-          const calibration = measured.find((m) => m.running === cell.running)?.calibration;
-          const row: Row = {
-            target: cell.running.target.name,
-            scenario,
-            connections,
-            rps: result.rps,
-            p50Ms: result.p50Ms,
-            p99Ms: result.p99Ms,
-            cpuMsPerRequest: result.requests > 0 ? cell.cpuMs / result.requests : Number.NaN,
-            peakRssMb: cell.peakRssMb,
-            upstreamRequestsPerRequest: calibration?.upstreamPerRequest ?? Number.NaN,
-            requests: result.requests,
-            non2xx: result.non2xx,
-            errors: result.errors,
-            graphqlErrors: result.graphqlErrors,
-            errorCodes: result.errorCodes,
-            sentAs: cell.spec.sentAs,
-          };
-          rows.push(row);
-          log(
-            `  ${row.target} ${scenario} c=${connections}: ${fmt(row.rps, 0)} req/s, p50 ${fmt(row.p50Ms, 2)} ms, p99 ${fmt(row.p99Ms, 2)} ms, ` +
-              `${fmt(row.cpuMsPerRequest, 3)} CPU ms/req, peak ${fmt(row.peakRssMb, 0)} MB${row.non2xx + row.errors + row.graphqlErrors > 0 ? `, ${row.non2xx} non-2xx, ${row.graphqlErrors} with GraphQL errors ${JSON.stringify(row.errorCodes)}, ${row.errors} socket errors` : ''}`,
-          );
-        }
+      // A scenario that fails (a child crashed, the load generator threw) is logged and skipped; the others still run.
+      try {
+        rows.push(...(await measureScenario(ctx, running, scenario, notes)));
+      } catch (error) {
+        log(`  ! ${scenario} failed: ${error instanceof Error ? error.message : String(error)}`);
+        for (const r of running) if (r.scenarios.includes(scenario)) log(`    ${r.target.name} stderr: ${r.child.stderr().slice(-1000)}`);
       }
     }
   } finally {
