@@ -2,8 +2,8 @@
 // When the event loop is saturated, more requests in flight add no throughput, only memory, GC work
 // (each holds its providers' answers and its half-built result while it waits for the CPU) and
 // latency for everyone. So while the loop is saturated the limit drops to 90% of what is in flight
-// (never below the floor), and while it has room the limit grows (never above the ceiling): by 10% per
-// sample, or in proportion to the idle time when requests wait (below). With slow providers the loop never saturates, the limit grows to what the traffic needs
+// (never below the floor), and while it has room the limit grows by 10% per sample (never above the
+// ceiling). With slow providers the loop never saturates, the limit grows to what the traffic needs
 // and nothing waits; under a CPU-bound overload requests queue briefly instead of all slowing down,
 // and a full queue or a long wait is refused at once with 503 OVERLOADED rather than timing out.
 // Measured on the order page at 50 connections (bench): CPU per request −10 to −15%, p99 −30 to −45%,
@@ -12,8 +12,9 @@
 // threshold, and at 0.9 a log of the limit showed it at 8–19 with the loop idle ~12% of the time
 // while 30–40 requests waited (providers answer in bursts). Interleaved A/B in one bench run, three
 // runs: order page +5 to +18% req/s and p99 −21 to −24%; single entity +7 to +11% req/s, p99 +20 to +37%.
-// While requests wait and the loop idles, the limit grows in proportion to the idle time rather than
-// by 10% (two A/B runs on the order page: +4 and +6.7% req/s, p99 −11%).
+// Growing in proportion to the idle time while requests wait (×saturation/utilisation, at most ×2)
+// was tried: +4 and +6.7% req/s in two A/B runs, but the full run after it had a peak RSS of 466 MB
+// on the order page (289–313 MB before), above plain Yoga's; taken out until that is understood.
 import { performance } from 'node:perf_hooks';
 
 export interface AdmissionLimitOptions {
@@ -145,14 +146,8 @@ export function createAdmissionLimit(options: AdmissionLimitOptions = {}): Admis
       // FIFO: the oldest waiters are at the head.
       const expired = now() - maxQueueMs;
       while (queue.length > 0 && (queue[0]?.since ?? Infinity) <= expired) queue.shift()?.refuse(new AdmissionRefused('queue_timeout'));
-      const busy = utilization();
-      if (busy >= saturation) limit = Math.max(min, Math.floor(Math.min(limit, active) * 0.9));
-      else if (queue.length > 0 && busy > 0) {
-        // Requests wait while the loop idles: at this concurrency it was `busy` of the time, so
-        // saturation/busy times as many (at most twice) would fill it. Stepping +10 % from a low
-        // limit after a GC pause left the loop idle for a second or more.
-        limit = Math.min(max, Math.max(limit + 1, Math.ceil(limit * Math.min(2, saturation / busy))));
-      } else limit = Math.min(max, limit + Math.max(1, Math.ceil(limit * 0.1)));
+      if (utilization() >= saturation) limit = Math.max(min, Math.floor(Math.min(limit, active) * 0.9));
+      else limit = Math.min(max, limit + Math.max(1, Math.ceil(limit * 0.1)));
       drain();
     },
     state: () => ({ limit, active, queued: queue.length }),

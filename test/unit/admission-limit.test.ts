@@ -53,26 +53,6 @@ describe('admission limit', () => {
     expect(limiter.state().limit).toBe(6);
   });
 
-  it('grows in proportion to the idle time while requests wait (at most ×2 a sample)', async () => {
-    limiter = createAdmissionLimit({ minConcurrent: 4, maxConcurrent: 100, utilization });
-    const releases = holdAll(20);
-    load = [0.99, 0.99, 0.5, 0.8, 0.2];
-    limiter.adapt();
-    limiter.adapt();
-    expect(limiter.state().limit).toBe(16); // floor(18 × 0.9), after floor(20 × 0.9) = 18
-    for (const release of releases.splice(0, 4)) release();
-    const waiters = Array.from({ length: 30 }, () => limiter.acquire());
-    expect(limiter.state()).toEqual({ limit: 16, active: 16, queued: 30 });
-    limiter.adapt();
-    expect(limiter.state()).toMatchObject({ limit: 32, active: 32, queued: 14 }); // ceil(16 × 0.97 / 0.5) = 32
-    limiter.adapt();
-    expect(limiter.state().limit).toBe(39); // ceil(32 × 0.97 / 0.8)
-    limiter.adapt();
-    expect(limiter.state().limit).toBe(78); // ×2 at most, whatever the idle time
-    for (const release of [...releases, ...(await Promise.all(waiters))]) release();
-    expect(limiter.state()).toEqual({ limit: 78, active: 0, queued: 0 });
-  });
-
   it('queues in FIFO order when at the limit and grants each freed slot to the oldest waiter', async () => {
     limiter = createAdmissionLimit({ minConcurrent: 1, maxConcurrent: 2, utilization });
     const [first, second] = holdAll(2);
