@@ -21,6 +21,15 @@ export const LIMIT_DEFAULTS = Object.freeze({
   maxRequestBodyBytes: 1_048_576,
 });
 
+/** Defaults of the adaptive admission limit (ADMISSION_*), shared with src/plugins/admission-limit.ts; the reasons are there. */
+export const ADMISSION_DEFAULTS = Object.freeze({
+  minConcurrent: 4,
+  maxConcurrent: 512,
+  maxQueued: 1024,
+  queueTimeoutMs: 2000,
+  saturation: 0.97,
+});
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Set by the demo launcher: the simulated providers and their dev secrets are acceptable. */
@@ -88,12 +97,12 @@ export const envSchema = z.object({
   TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
   /** Adaptive admission limit (src/plugins/admission-limit.ts); 0 turns it off. */
   ADMISSION_CONTROL: flag.default(true),
-  ADMISSION_MIN_CONCURRENT: positiveInt.default(4),
-  ADMISSION_MAX_CONCURRENT: positiveInt.default(512),
-  ADMISSION_MAX_QUEUED: nonNegativeInt.default(1024),
-  ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(2000),
+  ADMISSION_MIN_CONCURRENT: positiveInt.default(ADMISSION_DEFAULTS.minConcurrent),
+  ADMISSION_MAX_CONCURRENT: positiveInt.default(ADMISSION_DEFAULTS.maxConcurrent),
+  ADMISSION_MAX_QUEUED: nonNegativeInt.default(ADMISSION_DEFAULTS.maxQueued),
+  ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(ADMISSION_DEFAULTS.queueTimeoutMs),
   /** Event-loop utilisation (0.5–1) at which the admission limit starts to shrink. */
-  ADMISSION_SATURATION: z.coerce.number({ error: 'expected a number' }).min(0.5, { error: 'expected 0.5 to 1' }).max(1, { error: 'expected 0.5 to 1' }).default(0.97),
+  ADMISSION_SATURATION: z.coerce.number({ error: 'expected a number' }).min(0.5, { error: 'expected 0.5 to 1' }).max(1, { error: 'expected 0.5 to 1' }).default(ADMISSION_DEFAULTS.saturation),
   /** Prefix of every key this gateway writes to Redis (rate limits, response cache): instances that share it share state. */
   REDIS_KEY_PREFIX: z.string().min(1).max(64).default('bff:'),
   /** Inbound limits per caller and window; 0 disables a limit. Unset: production/development defaults, off in test. */

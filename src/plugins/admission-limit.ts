@@ -16,6 +16,7 @@
 // was tried: +4 and +6.7% req/s in two A/B runs, but the full run after it had a peak RSS of 466 MB
 // on the order page (289–313 MB before), above plain Yoga's; taken out until that is understood.
 import { performance } from 'node:perf_hooks';
+import { ADMISSION_DEFAULTS } from '../config/env';
 
 export interface AdmissionLimitOptions {
   /**
@@ -91,11 +92,11 @@ function eventLoopUtilization(): () => number {
 }
 
 export function createAdmissionLimit(options: AdmissionLimitOptions = {}): AdmissionLimit {
-  const min = Math.max(1, options.minConcurrent ?? 4);
-  const max = Math.max(min, options.maxConcurrent ?? 512);
-  const maxQueued = options.maxQueued ?? 1024;
-  const maxQueueMs = options.maxQueueMs ?? 2000;
-  const saturation = options.saturation ?? 0.97;
+  const min = Math.max(1, options.minConcurrent ?? ADMISSION_DEFAULTS.minConcurrent);
+  const max = Math.max(min, options.maxConcurrent ?? ADMISSION_DEFAULTS.maxConcurrent);
+  const maxQueued = options.maxQueued ?? ADMISSION_DEFAULTS.maxQueued;
+  const maxQueueMs = options.maxQueueMs ?? ADMISSION_DEFAULTS.queueTimeoutMs;
+  const saturation = options.saturation ?? ADMISSION_DEFAULTS.saturation;
   const utilization = options.utilization ?? eventLoopUtilization();
   const now = options.now ?? Date.now;
   let limit = max;

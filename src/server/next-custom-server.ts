@@ -1,6 +1,6 @@
 // The fast Next.js deployment: one node:http server in which the gateway paths go straight to Yoga
 // and every other path to Next's own request handler (Next's documented "custom server" mode).
-// Trade: /api/graphql skips Next's router, middleware and per-request preparation (≈0.5 ms of CPU
+// Trade: /api/graphql skips Next's router, middleware and per-request preparation (0.5–1.1 ms of CPU
 // per request with the API route, src/pages/api/graphql.ts); that route stays for `next start`.
 import next from 'next';
 import type { GatewayYoga } from './yoga';

@@ -107,6 +107,7 @@ function runOne(origin: string, spec: RequestSpec, connections: number, duration
       (error, result) => (error ? reject(error) : resolve(result)),
     );
     instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+      totals.answered += 1;
       if (!window.open) return;
       totals.samples.push(responseTime);
       totals.requests += 1;
@@ -124,8 +125,11 @@ export class LoadTotals {
   readonly tally = new ErrorTally();
   /** Answers in measured windows (any status). */
   requests = 0;
+  /** Every answer, unmeasured seconds included (what a CPU profile spanning the slices saw). */
+  answered = 0;
   durationS = 0;
   non2xx = 0;
+  /** Connection errors and timeouts of the whole runs: autocannon counts them per run, not per window. */
   errors = 0;
 
   result(): LoadResult {

@@ -146,7 +146,9 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
   for (const cell of cells) {
     await runLoad({ origins: [cell.running.origin], spec: cell.spec, connections, durationS: first ? options.warmupS : Math.max(1, options.warmupS / 3) });
     await settle(cell.running.child.pid);
-    // --cpu-prof: the first (busiest) cell of each scenario, measured slices only (idle samples are left out of the shares).
+    // --cpu-prof: the first (busiest) cell of each scenario, from its first slice to its last; other
+    // targets' slices are idle samples, left out of the shares, and per-request figures divide by
+    // every answer in that span (LoadTotals.answered), unmeasured seconds included.
     if (options.cpuProf && first && (await cell.running.child.profileStart())) {
       cell.profile = `${PROFILE_DIR}/${cell.running.target.name}-${scenario}-c${connections}.cpuprofile`;
     }
@@ -163,7 +165,7 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
     if (cell.profile === undefined) continue;
     mkdirSync(PROFILE_DIR, { recursive: true });
     await cell.running.child.profileStop(cell.profile);
-    writeFileSync(`${cell.profile}.json`, JSON.stringify({ target: cell.running.target.name, scenario, connections, requests: cell.totals.requests }));
+    writeFileSync(`${cell.profile}.json`, JSON.stringify({ target: cell.running.target.name, scenario, connections, requests: cell.totals.answered }));
   }
   return cells;
 }

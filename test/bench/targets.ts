@@ -32,7 +32,7 @@ export const TARGETS: readonly Target[] = [
     name: 'ours-variant',
     kind: 'ours',
     scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'],
-    note: 'ours-standalone with BENCH_VARIANT_ENV on top: an A/B of a setting, interleaved in one run (only with that variable)',
+    note: 'ours-standalone with BENCH_VARIANT_ENV / BENCH_VARIANT_NODE_ARGS on top: an A/B of a setting, interleaved in one run (only with one of them)',
   },
   { name: 'ours-cache-hit', kind: 'ours', scenarios: ['catalogue-cached'], note: 'our gateway on node:http, response cache on and warm' },
   { name: 'ours-next', kind: 'ours', scenarios: ['order-page', 'single-entity', 'mutation', 'catalogue-cached'], note: 'our gateway under next start' },
@@ -118,17 +118,19 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       return startChild({ name, nodeArgs: TSX, args: [`test/bench/peers/${target}.ts`], env: gatewayEnv(upstreams, options, { cache: false }), pin });
     case 'ours-standalone':
     case 'ours-variant':
-    case 'ours-cache-hit': {
-      const variant = target === 'ours-variant' ? { ...options.variantEnv, ...env } : env;
+    case 'ours-cache-hit':
       return startChild({
         name,
         // A variant's node flags come after the production ones: for V8, the last value of a flag wins.
         nodeArgs: [...OURS_NODE_ARGS, ...(target === 'ours-variant' ? options.variantNodeArgs : []), ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts'],
-        env: gatewayEnv(upstreams, options, { cache: target === 'ours-cache-hit', ...perStart, ...(variant === undefined ? {} : { env: variant }) }),
+        env: gatewayEnv(upstreams, options, {
+          cache: target === 'ours-cache-hit',
+          ...perStart,
+          ...(target === 'ours-variant' ? { env: { ...options.variantEnv, ...env } } : {}),
+        }),
         pin,
       });
-    }
     case 'ours-next-custom':
       ensureNextBuild();
       return startChild({
