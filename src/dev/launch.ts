@@ -41,7 +41,10 @@ async function waitUntilAnswering(url: string, child: ChildProcess | undefined):
     if (child && child.exitCode !== null) throw new Error(`The server exited with code ${child.exitCode}.`);
     try {
       const res = await fetch(`${url}?query=${encodeURIComponent('{ ping }')}`, { headers: { accept: 'application/json' } });
-      if (res.status < 500) return;
+      // Only the gateway counts: every one of its answers carries a request id. A port taken by another
+      // server (one of our own simulated providers can be handed the port just found free, and then
+      // next start dies with EADDRINUSE) answered too, and "ready" was printed for a dead gateway.
+      if (res.status < 500 && res.headers.has('x-request-id')) return;
     } catch {
       // not listening yet
     }

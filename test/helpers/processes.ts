@@ -5,16 +5,30 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function tryPort(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free port below Linux's ephemeral range (32768–60999). A port found by listening on 0 came from
+ * that range, and the launcher's own simulated providers (listening on 0 too) could be handed the
+ * same port before the server under test bound it: it then died with EADDRINUSE (seen once in CI).
+ */
+const handedOut = new Set<number>();
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    // Not yet bound by whoever asked for it: never hand the same port out twice.
+    if (handedOut.has(port) || !(await tryPort(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port found in 20000–31999');
 }
 
 function newestMtime(dir: string): number {
