@@ -95,6 +95,8 @@ export const envSchema = z.object({
   LIMIT_BATCH: nonNegativeInt.default(LIMIT_DEFAULTS.maxBatchOperations),
   LIMIT_BODY_BYTES: positiveInt.default(LIMIT_DEFAULTS.maxRequestBodyBytes),
   TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
+  /** V8's allocation-site pretenuring; off unless 1 (src/server/node-options.ts says why). */
+  V8_PRETENURING: flag.default(false),
   /** Adaptive admission limit (src/plugins/admission-limit.ts); 0 turns it off. */
   ADMISSION_CONTROL: flag.default(true),
   ADMISSION_MIN_CONCURRENT: positiveInt.default(ADMISSION_DEFAULTS.minConcurrent),

@@ -148,6 +148,8 @@ export interface GatewayConfig {
   readonly rateLimit: RateLimitConfig;
   readonly responseCache: ResponseCacheConfig;
   readonly admission: AdmissionConfig;
+  /** Keep V8's allocation-site pretenuring (src/server/node-options.ts); the gateway turns it off otherwise. */
+  readonly v8Pretenuring: boolean;
   readonly observability: ObservabilityConfig;
 }
 
@@ -229,6 +231,7 @@ export function buildConfig(env: Env): GatewayConfig {
       requestsPerWindow: env.RATE_LIMIT_REQUESTS_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 600),
       costPerWindow: env.RATE_LIMIT_COST_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 50_000),
     },
+    v8Pretenuring: env.V8_PRETENURING,
     admission: {
       enabled: env.ADMISSION_CONTROL,
       minConcurrent: env.ADMISSION_MIN_CONCURRENT,

@@ -10,6 +10,7 @@ import { createTelemetry, type Telemetry, type TelemetryOptions } from '../obser
 import { createProviders, type Providers } from '../providers';
 import { createCallerVerifier } from './caller';
 import { closeRedis, createRedis, type Redis } from './redis';
+import { applyRuntimeV8Flags } from './node-options';
 import { createYogaServer, type GatewayYoga } from './yoga';
 
 export interface GatewayOptions {
@@ -54,6 +55,7 @@ function httpOptions(provider: ProviderConfig, options: GatewayOptions, shared: 
 }
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  applyRuntimeV8Flags(config.v8Pretenuring);
   // One connection per process, shared by every user of Redis; none without REDIS_URL.
   const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
   const shared = redis ? { redis, keyPrefix: `${config.redisKeyPrefix}http:` } : undefined;

@@ -3,7 +3,7 @@
 // that long runs do not grow the request logs).
 import { request } from 'undici';
 import type { Upstreams } from '../../src/dev/upstreams';
-import type { RequestSpec } from './operations';
+import { bodyOf, type RequestSpec } from './operations';
 
 export interface Calibration {
   /** Provider requests (token endpoint included) per GraphQL request. */
@@ -49,7 +49,7 @@ export async function calibrate(upstreams: Upstreams | undefined, origins: strin
   let lastHeaders: Record<string, string> = {};
   try {
     for (let i = 0; i < n; i++) {
-      const body = typeof spec.body === 'function' ? spec.body() : spec.body;
+      const body = bodyOf(spec);
       const res = await request(`${list[i % list.length] ?? ''}${spec.path}`, { method: spec.method, headers: spec.headers, ...(body === undefined ? {} : { body }) });
       const text = await res.body.text();
       lastHeaders = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));

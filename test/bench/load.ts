@@ -1,7 +1,9 @@
 // The load generator: autocannon as a library, closed loop (N connections, each sends as soon as its
 // previous answer arrived) or at a fixed overall rate. Latencies are kept exactly (autocannon's own
-// histogram rounds to whole milliseconds, too coarse at one connection).
-import autocannon from 'autocannon';
+// histogram rounds to whole milliseconds, too coarse at one connection). autocannon itself runs in a
+// worker thread (load-worker.ts), so that it does not share a loop with the simulated providers.
+import { Worker } from 'node:worker_threads';
+import type { LoadJob, LoadJobReport } from './load-worker';
 import type { RequestSpec } from './operations';
 
 export interface LoadOptions {
@@ -39,29 +41,17 @@ export interface LoadResult {
   readonly errorCodes: Readonly<Record<string, number>>;
 }
 
-class ErrorTally {
-  answers = 0;
-  readonly codes: Record<string, number> = {};
-  see(body: string): void {
-    if (!body.includes('"errors"')) return;
-    this.answers += 1;
-    for (const match of body.matchAll(/"code":"([A-Z_]+)"/g)) {
-      const code = match[1] ?? '?';
-      this.codes[code] = (this.codes[code] ?? 0) + 1;
-    }
-  }
-}
-
 class Samples {
   #data = new Float64Array(65_536);
   #n = 0;
-  push(value: number): void {
-    if (this.#n === this.#data.length) {
-      const bigger = new Float64Array(this.#data.length * 2);
-      bigger.set(this.#data);
+  pushAll(values: Float64Array): void {
+    if (this.#n + values.length > this.#data.length) {
+      const bigger = new Float64Array(Math.max(this.#data.length * 2, this.#n + values.length));
+      bigger.set(this.#data.subarray(0, this.#n));
       this.#data = bigger;
     }
-    this.#data[this.#n++] = value;
+    this.#data.set(values, this.#n);
+    this.#n += values.length;
   }
   percentile(p: number): number {
     if (this.#n === 0) return Number.NaN;
@@ -70,59 +60,14 @@ class Samples {
   }
 }
 
-/** Whether answers count yet: the measured window opens `unmeasuredS` into the run. */
-interface Window {
-  open: boolean;
-}
-
-function runOne(origin: string, spec: RequestSpec, connections: number, durationS: number, rate: number | undefined, totals: LoadTotals, window: Window): Promise<autocannon.Result> {
-  const { body } = spec;
-  const request: autocannon.Request = {
-    method: spec.method,
-    path: spec.path,
-    headers: { ...spec.headers },
-    onResponse: (_status: number, responseBody: string) => {
-      if (window.open) totals.tally.see(responseBody);
-    },
-    ...(typeof body === 'string' ? { body } : {}),
-    ...(typeof body === 'function'
-      ? {
-          setupRequest: (req: autocannon.Request) => {
-            req.body = body();
-            return req;
-          },
-        }
-      : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: origin,
-        connections,
-        duration: durationS,
-        timeout: 30,
-        requests: [request],
-        ...(rate === undefined ? {} : { overallRate: rate }),
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
-      totals.answered += 1;
-      if (!window.open) return;
-      totals.samples.push(responseTime);
-      totals.requests += 1;
-      if (status < 200 || status > 299) totals.non2xx += 1;
-    });
-  });
-}
-
 /**
  * What the slices of one cell add up to: the matrix measures each cell in several slices,
  * interleaved with the other targets' (matrix.ts says why); a single run uses a fresh one.
  */
 export class LoadTotals {
   readonly samples = new Samples();
-  readonly tally = new ErrorTally();
+  graphqlErrors = 0;
+  readonly errorCodes: Record<string, number> = {};
   /** Answers in measured windows (any status). */
   requests = 0;
   /** Every answer, unmeasured seconds included (what a CPU profile spanning the slices saw). */
@@ -141,37 +86,72 @@ export class LoadTotals {
       p99Ms: this.samples.percentile(99),
       non2xx: this.non2xx,
       errors: this.errors,
-      graphqlErrors: this.tally.answers,
-      errorCodes: this.tally.codes,
+      graphqlErrors: this.graphqlErrors,
+      errorCodes: this.errorCodes,
     };
+  }
+
+  add(report: LoadJobReport): void {
+    if (report.samples !== undefined) this.samples.pushAll(report.samples);
+    this.requests += report.samples?.length ?? 0;
+    this.answered += report.answered ?? 0;
+    this.durationS += report.measuredS ?? 0;
+    this.non2xx += report.non2xx ?? 0;
+    this.errors += report.errors ?? 0;
+    this.graphqlErrors += report.graphqlErrors ?? 0;
+    for (const [code, n] of Object.entries(report.errorCodes ?? {})) this.errorCodes[code] = (this.errorCodes[code] ?? 0) + n;
   }
 }
 
+let worker: Worker | undefined;
+let nextJob = 0;
+const pending = new Map<number, { readonly report: (r: LoadJobReport) => void }>();
+
+/** The load generator's thread (load-worker.ts says why), started once; it holds the process open only while a job runs. */
+function loadWorker(): Worker {
+  if (worker !== undefined) return worker;
+  const started = new Worker(new URL('./load-worker.ts', import.meta.url));
+  started.unref();
+  started.on('message', (report: LoadJobReport) => pending.get(report.id)?.report(report));
+  started.on('error', (error) => {
+    for (const job of pending.values()) job.report({ id: -1, type: 'failed', message: error.message });
+    worker = undefined;
+  });
+  worker = started;
+  return started;
+}
+
 /** Runs the load; with `totals`, adds to them and returns what they hold so far. */
-export async function runLoad(options: LoadOptions, totals = new LoadTotals()): Promise<LoadResult> {
-  const n = options.origins.length;
-  const unmeasuredS = Math.min(options.unmeasuredS ?? 0, options.durationS);
-  const window: Window = { open: false };
-  let opened = 0;
-  const open = () => {
-    options.onMeasureStart?.();
-    opened = performance.now();
-    window.open = true;
+export function runLoad(options: LoadOptions, totals = new LoadTotals()): Promise<LoadResult> {
+  const id = (nextJob += 1);
+  const job: LoadJob = {
+    id,
+    origins: options.origins,
+    spec: options.spec,
+    connections: options.connections,
+    durationS: options.durationS,
+    rate: options.rate,
+    unmeasuredS: Math.min(options.unmeasuredS ?? 0, options.durationS),
   };
-  const timer = unmeasuredS > 0 ? setTimeout(open, unmeasuredS * 1000) : undefined;
-  if (timer === undefined) open();
-  try {
-    const results = await Promise.all(
-      options.origins.map((origin, i) => {
-        const connections = Math.floor(options.connections / n) + (i < options.connections % n ? 1 : 0);
-        const rate = options.rate === undefined ? undefined : options.rate / n;
-        return runOne(origin, options.spec, Math.max(1, connections), options.durationS, rate, totals, window);
-      }),
-    );
-    if (window.open) totals.durationS += (performance.now() - opened) / 1000;
-    totals.errors += results.reduce((sum, r) => sum + r.errors, 0);
-  } finally {
-    clearTimeout(timer);
-  }
-  return totals.result();
+  const generator = loadWorker();
+  return new Promise((resolve, reject) => {
+    pending.set(id, {
+      report(report) {
+        if (report.type === 'open') {
+          options.onMeasureStart?.();
+          return;
+        }
+        pending.delete(id);
+        if (pending.size === 0) generator.unref();
+        if (report.type === 'failed') {
+          reject(new Error(`load generator: ${report.message ?? 'failed'}`));
+          return;
+        }
+        totals.add(report);
+        resolve(totals.result());
+      },
+    });
+    generator.ref();
+    generator.postMessage(job);
+  });
 }

@@ -2,6 +2,7 @@
 // scenario sends. Ours receive them by hash (APQ extension) when the manifest lists them, as the
 // enforced allowlist wants; peers get the full document.
 import { existsSync, readFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 
 export type ScenarioName = 'order-page' | 'single-entity' | 'mutation' | 'catalogue-cached' | 'fixed-json';
 
@@ -75,8 +76,11 @@ export interface RequestSpec {
   /** Path with query string. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** A fixed body, or a fresh one per request (mutation: a new idempotency key each time). */
-  readonly body?: string | (() => string);
+  /**
+   * A fixed body, or a template whose `FRESH_KEY` is replaced by a new idempotency key per request
+   * (the mutation). Plain data, not a function: the load generator runs in a worker thread.
+   */
+  readonly body?: string | { readonly template: string };
   /** How the operation travels: 'hash' | 'document' | 'none' (raw). */
   readonly sentAs: 'hash' | 'document' | 'none';
 }
@@ -92,9 +96,19 @@ export interface RequestContext {
 
 let keyCounter = 0;
 
+/** Unique per process and thread: calibration (main thread) and the load worker both mint keys. */
 export function freshIdempotencyKey(): string {
   keyCounter += 1;
-  return `bench-${process.pid}-${Date.now().toString(36)}-${keyCounter}`;
+  return `bench-${process.pid}-${threadId}-${Date.now().toString(36)}-${keyCounter}`;
+}
+
+/** Stands for the idempotency key in a `{ template }` body. */
+export const FRESH_KEY = '@@fresh-idempotency-key@@';
+
+/** The body to send for one request of `spec`. */
+export function bodyOf(spec: RequestSpec): string | undefined {
+  const { body } = spec;
+  return typeof body === 'object' ? body.template.replace(FRESH_KEY, freshIdempotencyKey()) : body;
 }
 
 function graphqlBody(name: string, document: string, variables: Record<string, unknown> | undefined, hash: string | undefined): Record<string, unknown> {
@@ -120,7 +134,7 @@ export function requestFor(scenario: ScenarioName, ctx: RequestContext): Request
       return { method: 'POST', path: ctx.endpointPath, headers: post, body: body({ id: 'prod-42' }), sentAs };
     case 'mutation': {
       const input = { lines: [{ productId: 'prod-7', quantity: 2 }, { productId: 'prod-42', quantity: 1 }] };
-      return { method: 'POST', path: ctx.endpointPath, headers: post, body: () => body({ input, idempotencyKey: freshIdempotencyKey() }), sentAs };
+      return { method: 'POST', path: ctx.endpointPath, headers: post, body: { template: body({ input, idempotencyKey: FRESH_KEY }) }, sentAs };
     }
     case 'catalogue-cached': {
       // GET and anonymous: a PUBLIC answer every caller may share (the response cache's best case).

@@ -2,7 +2,7 @@
 // in turn to the instances (request i to instance i mod n) by a few concurrent senders. Each answer
 // is kept as the checks need it: instance, status, Retry-After, whether it carried data and no errors.
 import { request } from 'undici';
-import type { RequestSpec } from './operations';
+import { bodyOf, type RequestSpec } from './operations';
 
 export interface Answer {
   /** Index of the instance that answered. */
@@ -27,7 +27,7 @@ function hasData(text: string): boolean {
 }
 
 export async function sendTo(origins: readonly string[], instance: number, spec: RequestSpec): Promise<Answer> {
-  const body = typeof spec.body === 'function' ? spec.body() : spec.body;
+  const body = bodyOf(spec);
   const res = await request(`${origins[instance] ?? ''}${spec.path}`, { method: spec.method, headers: spec.headers, ...(body === undefined ? {} : { body }) });
   const text = await res.body.text();
   const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));

@@ -36,6 +36,12 @@ describe('parseEnv', () => {
     expect(config.providers.orders.attemptTimeoutMs).toBe(3_000);
     expect(config.persistedOperations.mode).toBe('off');
     expect(Object.isFrozen(config.providers.orders)).toBe(true);
+    expect(config.v8Pretenuring).toBe(false);
+  });
+
+  it('keeps V8 pretenuring only when V8_PRETENURING says so, and refuses anything but a flag', () => {
+    expect(buildConfig(parseEnv({ ...valid, V8_PRETENURING: '1' })).v8Pretenuring).toBe(true);
+    expect(problemsOf({ ...valid, V8_PRETENURING: 'yes' })).toEqual(['V8_PRETENURING: expected 1/0/true/false']);
   });
 
   it('names a missing variable', () => {

@@ -1,0 +1,127 @@
+// The load generator's own thread: autocannon runs here, not on the bench's main thread, which also
+// hosts the simulated providers. On one loop, the load generator's work (reading 35 KB answers,
+// scanning them for errors) delayed the providers' answers: the gateway saw 6-8 ms per call from a
+// provider that adds 2 ms, which is not the "fixed added latency" the bench means to simulate.
+// Protocol: the main thread posts a LoadJob; this thread posts `open` when the measured window
+// opens and `done` with what it saw (load.ts merges it into the cell's totals).
+import autocannon from 'autocannon';
+import { parentPort } from 'node:worker_threads';
+import { bodyOf, type RequestSpec } from './operations';
+
+export interface LoadJob {
+  readonly id: number;
+  readonly origins: readonly string[];
+  readonly spec: RequestSpec;
+  readonly connections: number;
+  readonly durationS: number;
+  readonly rate: number | undefined;
+  readonly unmeasuredS: number;
+}
+
+export interface LoadJobReport {
+  readonly id: number;
+  readonly type: 'open' | 'done' | 'failed';
+  /** Latencies (ms) of the answers in the measured window. */
+  readonly samples?: Float64Array;
+  readonly answered?: number;
+  readonly non2xx?: number;
+  readonly errors?: number;
+  readonly measuredS?: number;
+  readonly graphqlErrors?: number;
+  readonly errorCodes?: Record<string, number>;
+  readonly message?: string;
+}
+
+interface Tally {
+  open: boolean;
+  samples: number[];
+  answered: number;
+  non2xx: number;
+  graphqlErrors: number;
+  readonly codes: Record<string, number>;
+}
+
+function see(tally: Tally, body: string): void {
+  if (!body.includes('"errors"')) return;
+  tally.graphqlErrors += 1;
+  for (const match of body.matchAll(/"code":"([A-Z_]+)"/g)) {
+    const code = match[1] ?? '?';
+    tally.codes[code] = (tally.codes[code] ?? 0) + 1;
+  }
+}
+
+function runOne(origin: string, job: LoadJob, connections: number, tally: Tally): Promise<autocannon.Result> {
+  const { spec } = job;
+  const request: autocannon.Request = {
+    method: spec.method,
+    path: spec.path,
+    headers: { ...spec.headers },
+    onResponse: (_status: number, responseBody: string) => {
+      if (tally.open) see(tally, responseBody);
+    },
+    setupRequest: (req: autocannon.Request) => {
+      const body = bodyOf(spec);
+      if (body !== undefined) req.body = body;
+      return req;
+    },
+  };
+  const rate = job.rate === undefined ? undefined : job.rate / job.origins.length;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url: origin, connections, duration: job.durationS, timeout: 30, requests: [request], ...(rate === undefined ? {} : { overallRate: rate }) },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+      tally.answered += 1;
+      if (!tally.open) return;
+      tally.samples.push(responseTime);
+      if (status < 200 || status > 299) tally.non2xx += 1;
+    });
+  });
+}
+
+async function run(job: LoadJob, post: (report: LoadJobReport, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  const tally: Tally = { open: false, samples: [], answered: 0, non2xx: 0, graphqlErrors: 0, codes: {} };
+  let opened = 0;
+  const open = () => {
+    opened = performance.now();
+    tally.open = true;
+    post({ id: job.id, type: 'open' });
+  };
+  const timer = job.unmeasuredS > 0 ? setTimeout(open, job.unmeasuredS * 1000) : undefined;
+  if (timer === undefined) open();
+  try {
+    const n = job.origins.length;
+    const results = await Promise.all(
+      job.origins.map((origin, i) => {
+        const connections = Math.floor(job.connections / n) + (i < job.connections % n ? 1 : 0);
+        return runOne(origin, job, Math.max(1, connections), tally);
+      }),
+    );
+    const samples = Float64Array.from(tally.samples);
+    post(
+      {
+        id: job.id,
+        type: 'done',
+        samples,
+        answered: tally.answered,
+        non2xx: tally.non2xx,
+        errors: results.reduce((sum, r) => sum + r.errors, 0),
+        measuredS: tally.open ? (performance.now() - opened) / 1000 : 0,
+        graphqlErrors: tally.graphqlErrors,
+        errorCodes: tally.codes,
+      },
+      [samples.buffer],
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const port = parentPort;
+if (port !== null) {
+  const post = (report: LoadJobReport, transfer: ArrayBuffer[] = []) => port.postMessage(report, transfer);
+  port.on('message', (job: LoadJob) => {
+    run(job, post).catch((error: unknown) => post({ id: job.id, type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+  });
+}
