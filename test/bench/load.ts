@@ -3,7 +3,7 @@
 // histogram rounds to whole milliseconds, too coarse at one connection). autocannon itself runs in a
 // worker thread (load-worker.ts), so that it does not share a loop with the simulated providers.
 import { Worker } from 'node:worker_threads';
-import type { LoadJob, LoadJobReport } from './load-worker';
+import type { LoadJob, LoadJobCounts, LoadJobReport } from './load-worker';
 import type { RequestSpec } from './operations';
 
 export interface LoadOptions {
@@ -91,15 +91,15 @@ export class LoadTotals {
     };
   }
 
-  add(report: LoadJobReport): void {
-    if (report.samples !== undefined) this.samples.pushAll(report.samples);
-    this.requests += report.samples?.length ?? 0;
-    this.answered += report.answered ?? 0;
-    this.durationS += report.measuredS ?? 0;
-    this.non2xx += report.non2xx ?? 0;
-    this.errors += report.errors ?? 0;
-    this.graphqlErrors += report.graphqlErrors ?? 0;
-    for (const [code, n] of Object.entries(report.errorCodes ?? {})) this.errorCodes[code] = (this.errorCodes[code] ?? 0) + n;
+  add(counts: LoadJobCounts): void {
+    this.samples.pushAll(counts.samples);
+    this.requests += counts.samples.length;
+    this.answered += counts.answered;
+    this.durationS += counts.measuredS;
+    this.non2xx += counts.non2xx;
+    this.errors += counts.errors;
+    this.graphqlErrors += counts.graphqlErrors;
+    for (const [code, n] of Object.entries(counts.errorCodes)) this.errorCodes[code] = (this.errorCodes[code] ?? 0) + n;
   }
 }
 
@@ -113,10 +113,13 @@ function loadWorker(): Worker {
   const started = new Worker(new URL('./load-worker.ts', import.meta.url));
   started.unref();
   started.on('message', (report: LoadJobReport) => pending.get(report.id)?.report(report));
-  started.on('error', (error) => {
-    for (const job of pending.values()) job.report({ id: -1, type: 'failed', message: error.message });
+  // A thread that dies fails the jobs it held instead of leaving them waiting forever.
+  const fail = (message: string) => {
     worker = undefined;
-  });
+    for (const [id, job] of pending) job.report({ id, type: 'failed', message });
+  };
+  started.on('error', (error) => fail(error.message));
+  started.on('exit', (code) => fail(`exited with code ${code}`));
   worker = started;
   return started;
 }
@@ -144,7 +147,7 @@ export function runLoad(options: LoadOptions, totals = new LoadTotals()): Promis
         pending.delete(id);
         if (pending.size === 0) generator.unref();
         if (report.type === 'failed') {
-          reject(new Error(`load generator: ${report.message ?? 'failed'}`));
+          reject(new Error(`load generator: ${report.message}`));
           return;
         }
         totals.add(report);
