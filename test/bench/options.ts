@@ -37,6 +37,11 @@ export interface BenchOptions {
   readonly variantNodeArgs: readonly string[];
   /** Keep the config's outbound token buckets in ours-standalone (BENCH_KEEP_OUTBOUND_LIMITS=1). @default false */
   readonly keepOutboundLimits: boolean;
+  /**
+   * The simulated GraphQL providers send a kept answer again for a repeated request
+   * (src/dev/upstreams/graphql-server.ts says why); BENCH_PROVIDER_MEMO=0 makes them execute every one. @default true
+   */
+  readonly providerMemo: boolean;
   /** REDIS_URL for two-instances (BENCH_REDIS_URL). @default 'redis://127.0.0.1:6379' */
   readonly redisUrl: string;
 }
@@ -84,6 +89,7 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
     variantEnv: env['BENCH_VARIANT_ENV'] || env['BENCH_VARIANT_NODE_ARGS'] ? pairs('BENCH_VARIANT_ENV', env['BENCH_VARIANT_ENV']) : undefined,
     variantNodeArgs: (env['BENCH_VARIANT_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
     keepOutboundLimits: env['BENCH_KEEP_OUTBOUND_LIMITS'] === '1',
+    providerMemo: env['BENCH_PROVIDER_MEMO'] !== '0',
     redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   };
 }

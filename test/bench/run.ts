@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     });
   }
   try {
-    upstreams = await startUpstreams({ latencyMs: options.latencyMs });
+    upstreams = await startUpstreams({ latencyMs: options.latencyMs, memoizeAnswers: options.providerMemo });
     for (const p of [upstreams.orders, upstreams.catalog, upstreams.accounts, upstreams.reviews, upstreams.auth]) p.recording = false;
     const token = await mintDevToken('user-1', { expiresIn: '12h' });
     const persisted = loadPersisted();

@@ -82,3 +82,26 @@ describe('reviews provider', () => {
     expect(res.body.data?._entities).toEqual([{ __typename: 'Product', id: 5, reviews: [{ id: 'rev-x', score: 'five', body: null }] }]);
   });
 });
+
+describe('memoizeAnswers (the bench)', () => {
+  const query = 'query R($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id reviews { id score body authorId } } } }';
+  const ask = (provider: ReviewsProvider, id: string) =>
+    gql(provider.url, DEV_CREDENTIALS.reviewsToken, { query, variables: { r: [{ __typename: 'Product', id }] } });
+
+  it('sends the same answer again for the same request, still logging each request and applying faults first', async () => {
+    const memo = await startReviewsProvider({ memoizeAnswers: true });
+    try {
+      const expected = { status: 200, body: { data: { _entities: [{ id: 'prod-1', reviews: fixtures.reviewsOf('prod-1') }] } } };
+      expect(await ask(memo, 'prod-1')).toEqual(expected);
+      expect(await ask(memo, 'prod-1')).toEqual(expected);
+      // Other variables, another answer.
+      expect((await ask(memo, 'prod-2')).body.data).toEqual({ _entities: [{ id: 'prod-2', reviews: fixtures.reviewsOf('prod-2') }] });
+      memo.fault({ kind: 'status', status: 503 }, { times: 1 });
+      expect((await ask(memo, 'prod-1')).status).toBe(503);
+      expect(await ask(memo, 'prod-1')).toEqual(expected);
+      expect(memo.requests).toHaveLength(5);
+    } finally {
+      await memo.close();
+    }
+  });
+});

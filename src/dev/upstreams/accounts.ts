@@ -2,8 +2,7 @@
 import { buildSchema } from 'graphql';
 import { DEV_CREDENTIALS } from './credentials';
 import { fixtures } from './fixtures';
-import { GraphQLProviderServer } from './graphql-server';
-import type { ProviderServerOptions } from './server';
+import { GraphQLProviderServer, type GraphQLProviderOptions } from './graphql-server';
 
 export const ACCOUNTS_SDL = /* GraphQL */ `
   type Account {
@@ -18,7 +17,7 @@ export const ACCOUNTS_SDL = /* GraphQL */ `
   }
 `;
 
-export interface AccountsProviderOptions extends ProviderServerOptions {
+export interface AccountsProviderOptions extends GraphQLProviderOptions {
   /** @default DEV_CREDENTIALS.accountsToken */
   readonly token?: string;
 }

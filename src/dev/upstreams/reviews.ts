@@ -4,8 +4,7 @@ import { buildSchema, GraphQLError } from 'graphql';
 import { isRecord } from './body';
 import { DEV_CREDENTIALS } from './credentials';
 import { fixtures } from './fixtures';
-import { GraphQLProviderServer } from './graphql-server';
-import type { ProviderServerOptions } from './server';
+import { GraphQLProviderServer, type GraphQLProviderOptions } from './graphql-server';
 
 export const REVIEWS_SDL = /* GraphQL */ `
   scalar _Any
@@ -25,7 +24,7 @@ export const REVIEWS_SDL = /* GraphQL */ `
   }
 `;
 
-export interface ReviewsProviderOptions extends ProviderServerOptions {
+export interface ReviewsProviderOptions extends GraphQLProviderOptions {
   /** @default DEV_CREDENTIALS.reviewsToken */
   readonly token?: string;
 }

@@ -21,6 +21,8 @@ export interface StartUpstreamsOptions {
   readonly tokenTtlSeconds?: number;
   /** Clock for token expiry and order timestamps. @default Date.now */
   readonly now?: () => number;
+  /** The GraphQL providers (accounts, reviews) send a kept answer again for the same request (graphql-server.ts says why). @default false */
+  readonly memoizeAnswers?: boolean;
 }
 
 export interface Upstreams extends AsyncDisposable {
@@ -46,8 +48,8 @@ export async function startUpstreams(options: StartUpstreamsOptions = {}): Promi
   const handles = {
     orders: new OrdersProvider({ ...common('orders'), tokens, now }),
     catalog: new CatalogProvider(common('catalog')),
-    accounts: new AccountsProvider(common('accounts')),
-    reviews: new ReviewsProvider(common('reviews')),
+    accounts: new AccountsProvider({ ...common('accounts'), memoizeAnswers: options.memoizeAnswers === true }),
+    reviews: new ReviewsProvider({ ...common('reviews'), memoizeAnswers: options.memoizeAnswers === true }),
     auth: new AuthProvider({ ...common('auth'), tokens, tokenTtlSeconds: options.tokenTtlSeconds ?? 3600 }),
   };
   const all: ProviderServer[] = Object.values(handles);
