@@ -23,7 +23,7 @@ export const LIMIT_DEFAULTS = Object.freeze({
 
 /** Defaults of the adaptive admission limit (ADMISSION_*), shared with src/plugins/admission-limit.ts; the reasons are there. */
 export const ADMISSION_DEFAULTS = Object.freeze({
-  minConcurrent: 4,
+  minConcurrent: 64,
   maxConcurrent: 512,
   maxQueued: 1024,
   queueTimeoutMs: 2000,

@@ -31,6 +31,8 @@ export interface GatewayLoggers {
   readonly logger: Logger;
   /** Telemetry's own structured lines (no redaction pass: every field is built by telemetry). */
   readonly lines: Logger;
+  /** The per-request line at info, the same JSON as `lines.info(fields, msg)`; check `lines.isLevelEnabled('info')` first. */
+  readonly requestLine: (fields: Readonly<Record<string, unknown>>, msg: string) => void;
   /** Writes what the buffered destination still holds (call on shutdown). */
   flush(): void;
 }
@@ -58,6 +60,23 @@ export const BUFFERED_FLUSH_MS = 1000;
  */
 export function lineDestination(buffered: boolean, dest: number | string = 1): ReturnType<typeof pino.destination> {
   return pino.destination({ dest, sync: true, ...(buffered ? { minLength: 4096, periodicFlush: BUFFERED_FLUSH_MS } : {}) });
+}
+
+/**
+ * Writes `{"level":"info","time":…,…base,…fields,"msg":…}`, the line pino writes for
+ * `lines.info(fields, msg)`, with one JSON.stringify of the fields. It is written once per request;
+ * pino walks the fields key by key with its own string escaping: 1.47 µs against 0.75 µs for this
+ * line (test/bench/log-line.ts, 200k lines), about 1 % of a cached hit's CPU. Undefined fields are
+ * left out, as pino does; test/unit/logger-request-line.test.ts holds the two lines equal.
+ */
+export function infoLineWriter(destination: DestinationStream, base: Readonly<Record<string, string>>): GatewayLoggers['requestLine'] {
+  const baseJson = JSON.stringify(base).slice(1, -1);
+  const afterTime = baseJson === '' ? '' : `,${baseJson}`;
+  return (fields, msg) => {
+    const json = JSON.stringify(fields);
+    const inner = json.length > 2 ? `,${json.slice(1, -1)}` : '';
+    destination.write(`{"level":"info","time":${Date.now()}${afterTime}${inner},"msg":${JSON.stringify(msg)}}\n`);
+  };
 }
 
 export function createLoggers(options: LoggerOptions): GatewayLoggers {
@@ -90,10 +109,12 @@ export function createLoggers(options: LoggerOptions): GatewayLoggers {
     destination,
   );
   const lines = pino(common, destination);
+  const requestLine = infoLineWriter(destination, options.base ?? {});
   const flushable = destination as DestinationStream & { flushSync?: () => void };
   return {
     logger,
     lines,
+    requestLine,
     flush() {
       try {
         flushable.flushSync?.();

@@ -109,7 +109,7 @@ function worthALine(fact: ErrorFact): boolean {
 export function createTelemetry(config: GatewayConfig, options: TelemetryOptions = {}): Telemetry {
   const scrubber = createScrubber({ secrets: secretsOf(config), hosts: hostsOf(config), fields: config.observability.redactFields });
   const production = config.env === 'production';
-  const { logger, lines, flush } = createLoggers({
+  const { logger, lines, requestLine, flush } = createLoggers({
     level: options.logLevel ?? config.logLevel,
     scrubber,
     pretty: config.observability.prettyLogs,
@@ -197,7 +197,7 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
       const headers = record.request.headers;
       const clientName = headers.get('graphql-client-name') ?? headers.get('apollographql-client-name');
       const clientVersion = headers.get('graphql-client-version') ?? headers.get('apollographql-client-version');
-      lines.info(
+      requestLine(
         {
           requestId: record.requestId,
           operation: record.operationName === undefined ? undefined : clip(record.operationName),

@@ -6,8 +6,11 @@
 // ceiling). With slow providers the loop never saturates, the limit grows to what the traffic needs
 // and nothing waits; under a CPU-bound overload requests queue briefly instead of all slowing down,
 // and a full queue or a long wait is refused at once with 503 OVERLOADED rather than timing out.
-// Measured on the order page at 50 connections (bench): CPU per request −10 to −15%, p99 −30 to −45%,
-// peak RSS −40 MB.
+// The floor (64) is what a saturated loop always admits: 50 connections on the bench never queue;
+// a flood of clients does (below). Measured on the order page at 50 connections (bench) while V8's
+// pretenuring promoted request data (see node-options.ts), limiting to fewer gave CPU per request
+// −10 to −15%, p99 −30 to −45%, peak RSS −40 MB; with pretenuring off a low floor costs ~10 % req/s
+// instead (minConcurrent below).
 // "Saturated" is a utilisation of 0.97, not 0.9: the limit settles where the samples straddle the
 // threshold, and at 0.9 a log of the limit showed it at 8–19 with the loop idle ~12% of the time
 // while 30–40 requests waited (providers answer in bursts). Interleaved A/B in one bench run, three
@@ -20,9 +23,13 @@ import { ADMISSION_DEFAULTS } from '../config/env';
 
 export interface AdmissionLimitOptions {
   /**
-   * The limit never drops below this. It only binds while the loop is saturated, i.e. already busy;
-   * each request in flight beyond what keeps it busy costs scavenge work (interleaved A/B on the order
-   * page: floor 4 vs 8 +4 to +6 % req/s over two runs; floor 16 −15 %). @default 4
+   * The limit never drops below this: what is always admitted, so that requests waiting on their
+   * providers keep a saturated loop busy. An order page waits ~35 ms on providers for ~2 ms of CPU,
+   * so fewer than ~20 in flight leave the loop idle. Interleaved A/B on the order page at 50
+   * connections, after pretenuring was turned off (node-options.ts): floor 64 vs 4, +2, +9, +10 and
+   * +8 % req/s in four process pairs (roles swapped every other pair), p99 lower in three; the
+   * limit off altogether vs floor 4, +11 % on average over ten pairs. The floors of 4 to 16 measured
+   * before (4 best) were taken while promotion made every request in flight expensive. @default 64
    */
   readonly minConcurrent?: number;
   /** The limit never grows above this. @default 512 */

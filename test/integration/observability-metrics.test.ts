@@ -82,9 +82,9 @@ describe('metric values after scripted scenarios', () => {
 
   it('reads the admission limit, its slots in use and its queue at scrape time', async () => {
     // Between requests nothing holds a slot; the limit is somewhere between its floor and ceiling
-    // (4 and 512 by default: it moves with the event loop's load, the test runner's included).
+    // (64 and 512 by default: it moves with the event loop's load, the test runner's included).
     const { minConcurrent, maxConcurrent } = world.config.admission;
-    expect([minConcurrent, maxConcurrent]).toEqual([4, 512]);
+    expect([minConcurrent, maxConcurrent]).toEqual([64, 512]);
     const limit = await value(registry, 'bff_admission', { value: 'limit' });
     expect(limit).toBeGreaterThanOrEqual(minConcurrent);
     expect(limit).toBeLessThanOrEqual(maxConcurrent);
