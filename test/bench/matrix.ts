@@ -11,7 +11,7 @@ import { calibrate, type Calibration } from './calibrate';
 import { LoadTotals, runLoad } from './load';
 import { requestFor, SCENARIOS, type PersistedLookup, type RequestSpec, type ScenarioName } from './operations';
 import type { BenchOptions } from './options';
-import { cpuMs, peakRssMb, resetPeakRss } from './proc';
+import { cpuMs, peakRssMb, resetPeakRss, signalTree } from './proc';
 import type { ChildHandle } from './child';
 import { PROFILE_DIR, startTarget, TARGETS, type Target, type TargetName } from './targets';
 
@@ -139,8 +139,26 @@ async function measureSlice(cell: Cell, connections: number, durationS: number):
   await settle(child.pid);
 }
 
+/**
+ * While one target is measured the others are stopped (SIGSTOP), and resumed (SIGCONT) for their own
+ * slices and before anything talks to them again. Every target is pinned to the same core, and an
+ * idle V8 still collects garbage on its own schedule: its memory reducer runs full collections some
+ * seconds after the process goes quiet (8 s by default), i.e. in the slice of whichever target comes
+ * next. The cost landed on the targets measured after the heaviest heaps (naive, Apollo).
+ */
+function freezeAllBut(all: readonly Running[], active: Running | undefined): void {
+  for (const r of all) signalTree(r.child.pid, r === active ? 'SIGCONT' : 'SIGSTOP');
+}
+
 /** Measures every target of a scenario at one connection count, interleaved (see the top of the file). */
-async function measureCells(ctx: MatrixContext, measured: { running: Running; spec: RequestSpec }[], scenario: ScenarioName, connections: number, first: boolean): Promise<Cell[]> {
+async function measureCells(
+  ctx: MatrixContext,
+  measured: { running: Running; spec: RequestSpec }[],
+  scenario: ScenarioName,
+  connections: number,
+  first: boolean,
+  all: readonly Running[],
+): Promise<Cell[]> {
   const { options } = ctx;
   const cells: Cell[] = measured.map((m) => ({ ...m, totals: new LoadTotals(), cpuMs: 0, peakRssMb: 0, profile: undefined }));
   for (const cell of cells) {
@@ -154,12 +172,17 @@ async function measureCells(ctx: MatrixContext, measured: { running: Running; sp
     }
   }
   const sliceS = options.durationS / options.rounds;
-  for (let round = 0; round < options.rounds; round += 1) {
-    for (let i = 0; i < cells.length; i += 1) {
-      const cell = cells[(i + round) % cells.length];
-      if (cell === undefined) continue;
-      await measureSlice(cell, connections, sliceS);
+  try {
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (let i = 0; i < cells.length; i += 1) {
+        const cell = cells[(i + round) % cells.length];
+        if (cell === undefined) continue;
+        if (options.freezeIdle) freezeAllBut(all, cell.running);
+        await measureSlice(cell, connections, sliceS);
+      }
     }
+  } finally {
+    if (options.freezeIdle) for (const r of all) signalTree(r.child.pid, 'SIGCONT');
   }
   for (const cell of cells) {
     if (cell.profile === undefined) continue;
@@ -202,7 +225,7 @@ async function measureScenario(ctx: MatrixContext, running: readonly Running[], 
   if (measured.length === 0) return rows;
   log(`▶ ${scenario}: ${measured.map((m) => m.running.target.name).join(', ')} in ${options.rounds} interleaved rounds`);
   for (const [i, connections] of options.connections.entries()) {
-    for (const cell of await measureCells(ctx, measured, scenario, connections, i === 0)) {
+    for (const cell of await measureCells(ctx, measured, scenario, connections, i === 0, running)) {
       const row = rowOf(cell, scenario, connections, measured.find((m) => m.running === cell.running)?.calibration);
       rows.push(row);
       log(

@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly calibrationRequests: number;
   /** Pin targets to core 0 and this process to the others (BENCH_PIN=0 turns it off). @default true when 2+ cores and taskset exist */
   readonly pin: boolean;
+  /** Stop (SIGSTOP) every other target while one is measured (BENCH_FREEZE_IDLE=0 turns it off; matrix.ts says why). @default true */
+  readonly freezeIdle: boolean;
   /** `--cpu-prof`: write V8 CPU profiles of the ours-standalone and ours-next children and summarise them. */
   readonly cpuProf: boolean;
   /** Soak length in minutes (BENCH_SOAK_MINUTES, bounded to 10). @default 10 */
@@ -82,6 +84,7 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
     latencyMs: positive('BENCH_LATENCY_MS', env['BENCH_LATENCY_MS'], 2),
     calibrationRequests: Math.round(positive('BENCH_CALIBRATION', env['BENCH_CALIBRATION'], 20)),
     pin: env['BENCH_PIN'] !== '0' && hasTaskset && cpus().length >= 2,
+    freezeIdle: env['BENCH_FREEZE_IDLE'] !== '0',
     cpuProf: argv.includes('--cpu-prof'),
     soakMinutes: Math.min(10, positive('BENCH_SOAK_MINUTES', env['BENCH_SOAK_MINUTES'], 10)),
     soakRate: positive('BENCH_SOAK_RATE', env['BENCH_SOAK_RATE'], 100),

@@ -48,6 +48,17 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/** Sends SIGSTOP or SIGCONT to every process of the tree (one that is already gone is skipped). */
+export function signalTree(pid: number, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  for (const member of processTree(pid)) {
+    try {
+      process.kill(member, signal);
+    } catch {
+      // exited meanwhile: nothing to stop or resume
+    }
+  }
+}
+
 /** User + system CPU of the tree, in milliseconds (10 ms resolution at the usual 100 Hz). */
 export function cpuMs(pid: number): number {
   let ticks = 0;
