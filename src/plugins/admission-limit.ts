@@ -29,7 +29,7 @@ export interface AdmissionLimitOptions {
    * connections, after pretenuring was turned off (node-options.ts): floor 64 vs 4, +2, +9, +10 and
    * +8 % req/s in four process pairs (roles swapped every other pair), p99 lower in three; the
    * limit off altogether vs floor 4, +11 % on average over ten pairs. Under `next start` no change was
-   * seen (2.5–3.1 ms of CPU per order page with either floor, in five runs). The floors of 4 to 16
+   * seen (2.5–3.1 ms of CPU per order page with either floor, six measurements). The floors of 4 to 16
    * measured before (4 best) were taken while promotion made every request in flight expensive. @default 64
    */
   readonly minConcurrent?: number;
