@@ -7,7 +7,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOp
 import type { LogLevel } from '../config';
 import type { Scrubber } from './redact';
 
-export type { Logger } from 'pino';
+export type { DestinationStream, Logger } from 'pino';
 
 export interface LoggerOptions {
   /** @default 'info' */

@@ -2,14 +2,13 @@
 // JSON.stringify writer that ships (src/observability/logger.ts, infoLineWriter), both into a
 // destination that only counts bytes. `npx tsx test/bench/log-line.ts` (prints µs per line).
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
-import { createLoggers } from '../../src/observability/logger';
+import { createLoggers, type DestinationStream } from '../../src/observability/logger';
 import { createScrubber } from '../../src/observability/redact';
 
 const LINES = 200_000;
 let bytes = 0;
 // pino writes to a DestinationStream synchronously; a bare object with write() is one.
-const destination = { write: (line: string) => void (bytes += line.length) } as unknown as Writable;
+const destination: DestinationStream = { write: (line: string) => void (bytes += line.length) };
 const loggers = createLoggers({ level: 'info', scrubber: createScrubber({}), destination, base: { service: 'bff' } });
 
 function fieldsOf(i: number): Record<string, unknown> {
