@@ -2,9 +2,10 @@
 // Node's own request and response to yoga (and to the node lane for cached GETs) exactly as the
 // standalone server does. Measured on top of the standalone gateway: an App Router route handler
 // added ~1.0–1.3 ms of CPU per request (Next turns the IncomingMessage into a web Request, runs it
-// under its async storages and pipes the web Response back through a stream), this route 0.5–1.1 ms
-// (Next's routing and per-request preparation; 0.65–1.1 ms on the order page in the interleaved
-// bench runs, where it is 0.69–0.81× the standalone req/s). See README "Why a Pages Router API route".
+// under its async storages and pipes the web Response back through a stream), this route 0.45–1.1 ms
+// (Next's routing and per-request preparation; 0.5–1.1 ms on the order page in the interleaved
+// bench runs, where it is 0.67–0.81× the standalone req/s; where that time goes: test/bench/README.md).
+// See README "Why a Pages Router API route".
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gatewayHandler, type GatewayNodeHandler } from '../../server/node-server';
 import { getGateway } from '../../server/instance';
