@@ -12,6 +12,7 @@ import { ConfigError, parseEnv } from '../config/env';
 import { createGateway } from '../server/gateway';
 import { startNextCustomServer } from '../server/next-custom-server';
 import { startNodeServer } from '../server/node-server';
+import { GATEWAY_NODE_ARGS } from '../server/node-options';
 import { GRAPHQL_ENDPOINT } from '../server/yoga';
 import { demoEnv } from './demo-env';
 import { mintDevToken } from './dev-jwt';
@@ -26,8 +27,11 @@ const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 const EXAMPLE_QUERY = `{ orders(first: 3) { edges { node { id customer { name } lines { quantity product { title priceCents averageRating reviews { rating author { name } } } } } } } }`;
 
+// `next start` gets the gateway's production V8 flags on its command line (Node refuses one of them in
+// NODE_OPTIONS); `next dev` keeps node's defaults.
 function runNext(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [nextBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const v8Flags = args[0] === 'start' ? GATEWAY_NODE_ARGS : [];
+  return spawn(process.execPath, [...v8Flags, nextBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 function ensureBuild(env: NodeJS.ProcessEnv): void {

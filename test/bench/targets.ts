@@ -3,7 +3,7 @@
 // allowlist enforced, logs at info to /dev/null) pointed at the bench's simulated providers.
 import { envSchema } from '../../src/config/env';
 import { demoEnv } from '../../src/dev/demo-env';
-import { GATEWAY_NODE_OPTIONS } from '../../src/server/node-options';
+import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { ensureNextBuild, freePort } from '../helpers/processes';
 import { startChild, type ChildHandle } from './child';
@@ -90,7 +90,7 @@ function inspectArgs(options: BenchOptions): string[] {
 
 const TSX = ['--import', 'tsx'];
 // Our gateway runs with its production V8 settings (src/server/node-options.ts, what `npm start` sets); peers with node's defaults.
-const OURS_NODE_ARGS = GATEWAY_NODE_OPTIONS.split(' ');
+const OURS_NODE_ARGS = [...GATEWAY_NODE_ARGS];
 
 export interface StartOptions {
   readonly upstreams: Upstreams;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config';
 import { ConfigError, parseEnv } from '../../src/config/env';
-import { GATEWAY_NODE_OPTIONS } from '../../src/server/node-options';
+import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
 import { readFileSync } from 'node:fs';
 
 const valid = {
@@ -82,6 +82,6 @@ describe('parseEnv', () => {
 describe('production V8 settings', () => {
   it('npm start runs the gateway with the settings the benchmark measured (src/server/node-options.ts)', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['start']).toBe(`NODE_OPTIONS="\${NODE_OPTIONS:-} ${GATEWAY_NODE_OPTIONS}" tsx src/dev/launch.ts start`);
+    expect(scripts['start']).toBe(`node ${GATEWAY_NODE_ARGS.join(' ')} --import tsx src/dev/launch.ts start`);
   });
 });
