@@ -27,11 +27,8 @@ const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 const EXAMPLE_QUERY = `{ orders(first: 3) { edges { node { id customer { name } lines { quantity product { title priceCents averageRating reviews { rating author { name } } } } } } } }`;
 
-// `next start` gets the gateway's production V8 flags on its command line (Node refuses one of them in
-// NODE_OPTIONS); `next dev` keeps node's defaults.
-function runNext(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const v8Flags = args[0] === 'start' ? GATEWAY_NODE_ARGS : [];
-  return spawn(process.execPath, [...v8Flags, nextBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+function runNext(args: string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, nextBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 function ensureBuild(env: NodeJS.ProcessEnv): void {
@@ -86,7 +83,8 @@ async function main(): Promise<void> {
     child = runNext(['dev', '--port', String(port)], env);
   } else {
     ensureBuild(env);
-    child = runNext(['start', '--port', String(port)], env);
+    // The gateway's production V8 flags go on the command line: Node refuses one of them in NODE_OPTIONS.
+    child = runNext(['start', '--port', String(port)], env, GATEWAY_NODE_ARGS);
   }
 
   const stop = async (code: number) => {

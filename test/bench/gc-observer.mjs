@@ -8,13 +8,15 @@
 // Plain JavaScript so that it loads before tsx in any child (next start included). A stopped
 // (SIGSTOPped) target writes no lines for its frozen seconds.
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import process from 'node:process';
 import { setInterval } from 'node:timers';
 import { getHeapSpaceStatistics } from 'node:v8';
 
-const argv = process.argv.join(' ');
-const tag = argv.includes('next') ? (argv.includes('custom') ? 'next-custom' : 'next') : 'node';
+// Named after the child's script (ours, yoga-plain, next …); Next's custom-server mode runs ours.ts with a flag.
+const script = process.argv[1] ?? 'node';
+const tag = process.argv.includes('--next-custom-server') ? 'next-custom' : basename(script, extname(script));
 const dir = 'test/bench/results';
 mkdirSync(dir, { recursive: true });
 const file = `${dir}/gc-${tag}-${process.pid}.log`;

@@ -3,6 +3,7 @@
 // allowlist enforced, logs at info to /dev/null) pointed at the bench's simulated providers.
 import { envSchema } from '../../src/config/env';
 import { demoEnv } from '../../src/dev/demo-env';
+// Our gateway runs with its production V8 settings (what `npm start` sets); peers with node's defaults.
 import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { ensureNextBuild, freePort } from '../helpers/processes';
@@ -89,8 +90,6 @@ function inspectArgs(options: BenchOptions): string[] {
 }
 
 const TSX = ['--import', 'tsx'];
-// Our gateway runs with its production V8 settings (src/server/node-options.ts, what `npm start` sets); peers with node's defaults.
-const OURS_NODE_ARGS = [...GATEWAY_NODE_ARGS];
 
 export interface StartOptions {
   readonly upstreams: Upstreams;
@@ -122,7 +121,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       return startChild({
         name,
         // A variant's node flags come after the production ones: for V8, the last value of a flag wins.
-        nodeArgs: [...OURS_NODE_ARGS, ...(target === 'ours-variant' ? options.variantNodeArgs : []), ...TSX, ...nodeArgs],
+        nodeArgs: [...GATEWAY_NODE_ARGS, ...(target === 'ours-variant' ? options.variantNodeArgs : []), ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts'],
         env: gatewayEnv(upstreams, options, {
           cache: target === 'ours-cache-hit',
@@ -135,7 +134,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       ensureNextBuild();
       return startChild({
         name,
-        nodeArgs: [...OURS_NODE_ARGS, ...TSX, ...nodeArgs],
+        nodeArgs: [...GATEWAY_NODE_ARGS, ...TSX, ...nodeArgs],
         args: ['test/bench/servers/ours.ts', '--next-custom-server'],
         env: gatewayEnv(upstreams, options, { cache: false, ...perStart }),
         pin,
@@ -146,7 +145,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
       const port = await freePort();
       return startChild({
         name,
-        nodeArgs: [...OURS_NODE_ARGS, ...inspectArgs(options)],
+        nodeArgs: [...GATEWAY_NODE_ARGS, ...inspectArgs(options)],
         args: ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
         env: gatewayEnv(upstreams, options, { cache: false, port, ...perStart }),
         pin,
