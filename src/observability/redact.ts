@@ -2,7 +2,9 @@
 // PII fields, bearer/basic/JWT-looking strings, and provider hosts. Used by the error serializer,
 // by pino's `redact` paths and by anything that logs a string it did not build itself.
 
-export const REDACTED = '[REDACTED]';
+import { knownValues, REDACTED, redactAuthSchemes, redactJwts, redactSecretPairs } from './credential-scan';
+
+export { REDACTED };
 const HOST = '[upstream-host]';
 
 /** Keys whose values are secrets wherever they appear (compared without case, `-` or `_`). */
@@ -27,15 +29,8 @@ const SECRET_KEYS = [
 
 const normalise = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
 
-const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// Shapes of credentials we cannot know in advance (caller JWTs, OAuth tokens issued at run time).
-const PATTERNS: readonly [RegExp, string][] = [
-  // 12+ characters: a credential, not prose such as "the bearer token is invalid".
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}/gi, `$1 ${REDACTED}`],
-  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
-  [/\b((?:access|refresh|id)_token|client_secret|api[_-]?key|password)(["']?\s*[:=]\s*["']?)[^"'&\s,;}]+/gi, `$1$2${REDACTED}`],
-];
+/** Longer text is cut before any scan: a log line never carries more of what it was given. */
+export const MAX_SCRUBBED_TEXT = 8192;
 
 export interface ScrubberOptions {
   /** Exact values to hide (API keys, client secrets, static tokens); shorter than 6 characters are ignored. */
@@ -66,14 +61,11 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   const hosts = (options.hosts ?? []).filter((h) => h.length > 0);
   // Longest first, so that a secret containing another is replaced whole.
   const known = [...secrets.map((s) => [s, REDACTED] as const), ...hosts.map((h) => [h, HOST] as const)].sort((a, b) => b[0].length - a[0].length);
-  const knownPattern = known.length > 0 ? new RegExp(known.map(([s]) => escapeRegExp(s)).join('|'), 'g') : undefined;
-  const replacement = new Map<string, string>(known);
+  const knownText = knownValues(known);
 
   function text(value: string): string {
-    let out = value;
-    if (knownPattern) out = out.replace(knownPattern, (match) => replacement.get(match) ?? REDACTED);
-    for (const [pattern, replace] of PATTERNS) out = out.replace(pattern, replace);
-    return out;
+    const bounded = value.length > MAX_SCRUBBED_TEXT ? `${value.slice(0, MAX_SCRUBBED_TEXT)}…[truncated]` : value;
+    return redactSecretPairs(redactJwts(redactAuthSchemes(knownText.replace(bounded))));
   }
 
   const isSecretKey = (key: string): boolean => keys.has(normalise(key));

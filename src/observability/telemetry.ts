@@ -90,6 +90,7 @@ export function hostsOf(config: GatewayConfig): string[] {
   return [...out];
 }
 
+// Cut first, scrub after: a header of any length costs the scrubber at most `max` characters.
 const clip = (value: string, max = 100): string => (value.length > max ? `${value.slice(0, max)}…` : value);
 
 function budgetOf(error: unknown): string | undefined {
@@ -203,8 +204,8 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
           operation: record.operationName === undefined ? undefined : clip(record.operationName),
           operationType: record.operationType,
           persistedHash: record.persistedHash,
-          clientName: clientName === null ? undefined : clip(scrubber.text(clientName), 64),
-          clientVersion: clientVersion === null ? undefined : clip(scrubber.text(clientVersion), 32),
+          clientName: clientName === null ? undefined : scrubber.text(clip(clientName, 64)),
+          clientVersion: clientVersion === null ? undefined : scrubber.text(clip(clientVersion, 32)),
           caller: record.callerId === undefined ? undefined : hashCaller(record.callerId),
           status,
           outcome,

@@ -7,7 +7,8 @@ const ZERO_SPAN = '0'.repeat(16);
 
 /** The remote parent a client sent, or undefined when the header is absent or malformed. */
 export function parseTraceparent(header: string | null | undefined): SpanContext | undefined {
-  if (!header) return undefined;
+  // A valid header is 55 characters: anything much longer is refused before the pattern sees it.
+  if (!header || header.length > 128) return undefined;
   const match = TRACEPARENT.exec(header.trim());
   if (!match) return undefined;
   const [, traceId, spanId, flags] = match;

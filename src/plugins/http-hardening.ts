@@ -5,6 +5,7 @@
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError } from '../errors/app-error';
+import type { ScanSteps } from '../observability/credential-scan';
 import type { RequestHead } from '../observability/request-head';
 
 export interface HttpHardeningOptions {
@@ -33,12 +34,38 @@ export function isPreflighted(request: RequestHead, headers: readonly string[]):
   return headers.some((h) => Boolean(request.headers.get(h)?.trim()));
 }
 
-const SUGGESTION = / ?Did you mean [^?]*\?/;
-const SUGGESTIONS = new RegExp(SUGGESTION.source, 'g');
+const SUGGESTION = 'Did you mean ';
+
+/**
+ * The message without its ` Did you mean …?` parts, in one pass: messages echo variable values a
+ * client wrote, and the pattern `/ ?Did you mean [^?]*\?/g` rescanned to the end from every
+ * occurrence that had no `?` after it (quadratic).
+ */
+export function stripSuggestions(message: string, steps?: ScanSteps): string {
+  let out = '';
+  let from = 0;
+  // Each search starts where the previous one stopped: the spans add up to the message at most twice.
+  let visits = 0;
+  for (;;) {
+    const at = message.indexOf(SUGGESTION, from);
+    visits += (at < 0 ? message.length : at) - from + 1;
+    if (at < 0) break;
+    const end = message.indexOf('?', at + SUGGESTION.length);
+    visits += (end < 0 ? message.length : end) - at;
+    // No `?` after this one: none after any later one either.
+    if (end < 0) break;
+    out += message.slice(from, at > from && message.charCodeAt(at - 1) === 32 ? at - 1 : at);
+    from = end + 1;
+  }
+  if (steps) steps.count += visits;
+  return from === 0 ? message : (out + message.slice(from)).trim();
+}
+
+const hasSuggestion = (message: string): boolean => message.includes(SUGGESTION);
 
 function withoutSuggestion(error: GraphQLError): GraphQLError {
-  if (!SUGGESTION.test(error.message)) return error;
-  return new GraphQLError(error.message.replace(SUGGESTIONS, '').trim(), {
+  if (!hasSuggestion(error.message)) return error;
+  return new GraphQLError(stripSuggestions(error.message), {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -92,7 +119,7 @@ export function useHttpHardening(options: HttpHardeningOptions): Plugin {
       // ...but coerceInputValue words its own, so request errors are also cleaned on the way out.
       return {
         onExecuteDone({ result, setResult }) {
-          if (Symbol.asyncIterator in result || !result.errors?.some((e) => SUGGESTION.test(e.message))) return;
+          if (Symbol.asyncIterator in result || !result.errors?.some((e) => hasSuggestion(e.message))) return;
           setResult({ ...result, errors: result.errors.map(withoutSuggestion) });
         },
       };

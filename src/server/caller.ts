@@ -22,6 +22,9 @@ export interface CallerVerifierOptions {
   readonly now?: () => number;
 }
 
+/** Longer Authorization headers are refused before any pattern or verifier reads them (real JWTs stay far below). */
+export const MAX_AUTHORIZATION_LENGTH = 8192;
+
 export type CallerVerifier = (authorization: string | null) => Promise<Caller | null>;
 
 export function createCallerVerifier(options: CallerVerifierOptions): CallerVerifier {
@@ -41,6 +44,7 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
   const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
   return async (authorization) => {
     if (!authorization) return null;
+    if (authorization.length > MAX_AUTHORIZATION_LENGTH) throw unauthenticated('The Authorization header is too long.');
     // The auth scheme is case-insensitive (RFC 9110 §11.1).
     const match = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization);
     const token = match?.[1];

@@ -1,0 +1,233 @@
+// The credential shapes the scrubber hides (bearer/basic credentials, JWTs, `password=…`-style
+// pairs, known secrets), each found in ONE left-to-right pass. They see text a client wrote
+// (headers, variables echoed in error messages), and the equivalent regular expressions backtrack:
+// `\beyJ[\w-]*\.…` did quadratic work on `'eyJ-'.repeat(n)` (70 ms for 16 KB). Each scanner visits a
+// character a bounded number of times and counts its visits, so a test can show the work is linear.
+
+/** Characters visited, for tests; pass one object to several scans to add them up. */
+export interface ScanSteps {
+  count: number;
+}
+
+export const REDACTED = '[REDACTED]';
+
+const WORD = 1; // [A-Za-z0-9_]
+const SEGMENT = 2; // [A-Za-z0-9_-]: a JWT segment
+const TOKEN68 = 4; // [A-Za-z0-9._~+/=-]: a bearer/basic credential (RFC 7235 token68)
+const VALUE_STOP = 8; // ["'&,;}]: ends a `key=value` secret (with white space)
+const QUOTE = 16; // ["']
+
+const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_]/.test(ch)) ASCII[c]! |= WORD | SEGMENT | TOKEN68;
+}
+for (const ch of '-') ASCII[ch.charCodeAt(0)]! |= SEGMENT | TOKEN68;
+for (const ch of '.~+/=') ASCII[ch.charCodeAt(0)]! |= TOKEN68;
+for (const ch of '"\'&,;}') ASCII[ch.charCodeAt(0)]! |= VALUE_STOP;
+for (const ch of '"\'') ASCII[ch.charCodeAt(0)]! |= QUOTE;
+
+const has = (code: number, flag: number): boolean => code < 128 && (ASCII[code]! & flag) !== 0;
+
+/** JavaScript's `\s`. */
+function isSpace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return code === 160 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+// A word starts at `i` when the character before it is not a word character (regex `\b`).
+const wordStarts = (input: string, i: number): boolean => i === 0 || !has(input.charCodeAt(i - 1), WORD);
+
+function equalsIgnoringCase(input: string, start: number, end: number, lower: string): boolean {
+  return end - start === lower.length && input.slice(start, end).toLowerCase() === lower;
+}
+
+/** `Bearer <12+ token68 characters>` and `Basic …` → `Bearer [REDACTED]`. */
+export function redactAuthSchemes(input: string, steps?: ScanSteps): string {
+  let out = '';
+  let last = 0;
+  let visits = 0;
+  let i = 0;
+  const len = input.length;
+  while (i < len) {
+    visits++;
+    if (!has(input.charCodeAt(i), WORD) || !wordStarts(input, i)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < len && has(input.charCodeAt(j), WORD)) j++;
+    visits += j - i;
+    if (!equalsIgnoringCase(input, i, j, 'bearer') && !equalsIgnoringCase(input, i, j, 'basic')) {
+      i = j;
+      continue;
+    }
+    let k = j;
+    while (k < len && isSpace(input.charCodeAt(k))) k++;
+    let end = k;
+    if (k > j) while (end < len && has(input.charCodeAt(end), TOKEN68)) end++;
+    visits += end - j;
+    if (end - k >= 12) {
+      out += `${input.slice(last, j)} ${REDACTED}`;
+      last = end;
+      i = end;
+    } else {
+      // The short token after the spaces is read again as words: at most 11 characters.
+      i = k;
+    }
+  }
+  if (steps) steps.count += visits;
+  return last === 0 ? input : out + input.slice(last);
+}
+
+const isSegment = (input: string, i: number): boolean => has(input.charCodeAt(i), SEGMENT);
+
+/** `eyJ….….…` (a JWT: header, payload, signature) starting at a word boundary → `[REDACTED]`. */
+export function redactJwts(input: string, steps?: ScanSteps): string {
+  let out = '';
+  let last = 0;
+  let visits = 0;
+  let i = 0;
+  const len = input.length;
+  while (i < len) {
+    visits++;
+    if (!isSegment(input, i)) {
+      i++;
+      continue;
+    }
+    // One segment [i, end); the first `eyJ` in it at a word boundary (its start, or after a '-').
+    let end = i;
+    let start = -1;
+    while (end < len && isSegment(input, end)) {
+      if (start < 0 && input.charCodeAt(end) === 101 && (end === i || input.charCodeAt(end - 1) === 45) && input.startsWith('yJ', end + 1)) start = end;
+      end++;
+    }
+    visits += end - i;
+    // Every later `eyJ` of this segment meets the same dots, so one check decides for all of them.
+    if (start >= 0 && input.charCodeAt(end) === 46) {
+      let payload = end + 1;
+      while (payload < len && isSegment(input, payload)) payload++;
+      visits += payload - end;
+      if (payload > end + 1 && input.charCodeAt(payload) === 46) {
+        let signature = payload + 1;
+        while (signature < len && isSegment(input, signature)) signature++;
+        visits += signature - payload;
+        out += input.slice(last, start) + REDACTED;
+        last = signature;
+        i = signature;
+        continue;
+      }
+    }
+    i = end;
+  }
+  if (steps) steps.count += visits;
+  return last === 0 ? input : out + input.slice(last);
+}
+
+const SECRET_NAMES = new Set(['access_token', 'refresh_token', 'id_token', 'client_secret', 'api_key', 'apikey', 'password']);
+const LONGEST_NAME = 13;
+
+// End of a secret's name starting at the word [i, j) (`api-key` spans two words), else -1.
+function secretNameEnd(input: string, i: number, j: number): number {
+  if (j - i > LONGEST_NAME) return -1;
+  const word = input.slice(i, j).toLowerCase();
+  if (SECRET_NAMES.has(word)) return j;
+  if (word === 'api' && input.charCodeAt(j) === 45 && input.slice(j + 1, j + 4).toLowerCase() === 'key') return j + 4;
+  return -1;
+}
+
+/** `password=…`, `"client_secret": "…"`, `api-key: …` → the value replaced by `[REDACTED]`. */
+export function redactSecretPairs(input: string, steps?: ScanSteps): string {
+  let out = '';
+  let last = 0;
+  let visits = 0;
+  let i = 0;
+  const len = input.length;
+  while (i < len) {
+    visits++;
+    if (!has(input.charCodeAt(i), WORD) || !wordStarts(input, i)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < len && has(input.charCodeAt(j), WORD)) j++;
+    visits += j - i;
+    const nameEnd = secretNameEnd(input, i, j);
+    if (nameEnd < 0) {
+      i = j;
+      continue;
+    }
+    // ["']? \s* [:=] \s* ["']? then 1+ characters that are not a quote, &, comma, ;, } or white space.
+    let k = nameEnd;
+    if (has(input.charCodeAt(k), QUOTE)) k++;
+    while (k < len && isSpace(input.charCodeAt(k))) k++;
+    const separator = input.charCodeAt(k);
+    let value = -1;
+    if (separator === 58 || separator === 61) {
+      k++;
+      while (k < len && isSpace(input.charCodeAt(k))) k++;
+      if (has(input.charCodeAt(k), QUOTE)) k++;
+      value = k;
+      while (value < len && !has(input.charCodeAt(value), VALUE_STOP) && !isSpace(input.charCodeAt(value))) value++;
+    }
+    visits += Math.max(k, value) - nameEnd;
+    if (value > k) {
+      out += input.slice(last, k) + REDACTED;
+      last = value;
+      i = value;
+    } else {
+      // The spaces read above are read again as non-words, once.
+      i = nameEnd;
+    }
+  }
+  if (steps) steps.count += visits;
+  return last === 0 ? input : out + input.slice(last);
+}
+
+export interface KnownValues {
+  /** Every known value replaced by its replacement, longest first where one contains another. */
+  replace(input: string, steps?: ScanSteps): string;
+}
+
+/**
+ * Exact values (configured secrets, provider hosts): at each position only the values that start
+ * with its character are compared, longest first; work is at most the input's length times the
+ * longest value's, whatever the input.
+ */
+export function knownValues(values: readonly (readonly [string, string])[]): KnownValues {
+  const byFirst = new Map<number, (readonly [string, string])[]>();
+  for (const entry of [...values].sort((a, b) => b[0].length - a[0].length)) {
+    if (entry[0].length === 0) continue;
+    const first = entry[0].charCodeAt(0);
+    const list = byFirst.get(first);
+    if (list) list.push(entry);
+    else byFirst.set(first, [entry]);
+  }
+  return {
+    replace(input, steps) {
+      if (byFirst.size === 0) return input;
+      let out = '';
+      let last = 0;
+      let visits = 0;
+      let i = 0;
+      while (i < input.length) {
+        visits++;
+        const candidates = byFirst.get(input.charCodeAt(i));
+        const hit = candidates?.find(([value]) => {
+          visits += value.length;
+          return input.startsWith(value, i);
+        });
+        if (hit === undefined) {
+          i++;
+          continue;
+        }
+        out += input.slice(last, i) + hit[1];
+        i += hit[0].length;
+        last = i;
+      }
+      if (steps) steps.count += visits;
+      return last === 0 ? input : out + input.slice(last);
+    },
+  };
+}
