@@ -1,6 +1,7 @@
 // The only reader of process.env: validates the environment once, at boot, with a schema, and fails
 // loudly naming the variable and what is expected. Everything else receives config as an argument.
 import { z } from 'zod';
+import { parseTrustedProxies } from './trusted-proxies';
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const secret = z.string().min(8, { error: 'expected a secret of at least 8 characters' });
@@ -19,6 +20,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   maxCost: 5000,
   maxBatchOperations: 10,
   maxRequestBodyBytes: 1_048_576,
+  maxVariablesDepth: 32,
+  maxVariablesValues: 10_000,
 });
 
 /** Defaults of the adaptive admission limit (ADMISSION_*), shared with src/plugins/admission-limit.ts; the reasons are there. */
@@ -28,6 +31,14 @@ export const ADMISSION_DEFAULTS = Object.freeze({
   maxQueued: 1024,
   queueTimeoutMs: 2000,
   saturation: 0.97,
+});
+
+/** Defaults of the node:http server bounds (SERVER_*), shared with src/server/node-server.ts. */
+export const SERVER_DEFAULTS = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 10_000,
 });
 
 export const envSchema = z.object({
@@ -68,6 +79,11 @@ export const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('bff-gateway'),
 
   REQUEST_DEADLINE_MS: positiveInt.default(10_000),
+  /** node:http mounts (standalone, custom server): time to receive the headers, then the whole request (408 beyond), idle keep-alive, open sockets. */
+  SERVER_HEADERS_TIMEOUT_MS: positiveInt.default(SERVER_DEFAULTS.headersTimeoutMs),
+  SERVER_REQUEST_TIMEOUT_MS: positiveInt.default(SERVER_DEFAULTS.requestTimeoutMs),
+  SERVER_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(SERVER_DEFAULTS.keepAliveTimeoutMs),
+  SERVER_MAX_CONNECTIONS: positiveInt.default(SERVER_DEFAULTS.maxConnections),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(3_000),
   UPSTREAM_MAX_RETRIES: nonNegativeInt.default(2),
   /** Outbound token bucket per provider: the rate the providers allow us (requests per second; 0: no bucket) and its burst. */
@@ -94,7 +110,20 @@ export const envSchema = z.object({
   /** Operations per batched request; 0 turns batching off. */
   LIMIT_BATCH: nonNegativeInt.default(LIMIT_DEFAULTS.maxBatchOperations),
   LIMIT_BODY_BYTES: positiveInt.default(LIMIT_DEFAULTS.maxRequestBodyBytes),
-  TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
+  /** Nesting and number of values of `variables` (and of `extensions`), checked before any plugin reads them. */
+  LIMIT_VARIABLES_DEPTH: positiveInt.default(LIMIT_DEFAULTS.maxVariablesDepth),
+  LIMIT_VARIABLES_VALUES: positiveInt.default(LIMIT_DEFAULTS.maxVariablesValues),
+  /** Proxies (comma-separated addresses and CIDRs) whose x-forwarded-for entries are believed; unset = none, the socket peer is the client. */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const { proxies, problems } = parseTrustedProxies(text);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+      return proxies;
+    }),
+  /** Removed: counting hops let clients forge x-forwarded-for, so a deployment still setting it must not boot unaware. */
+  TRUSTED_PROXY_HOPS: z.never({ error: 'replaced by TRUSTED_PROXIES: the addresses or CIDRs of your proxies (README "Client addresses behind proxies")' }).optional(),
   /** V8's allocation-site pretenuring; off unless 1 (src/server/node-options.ts says why). */
   V8_PRETENURING: flag.default(false),
   /** Adaptive admission limit (src/plugins/admission-limit.ts); 0 turns it off. */
@@ -111,6 +140,8 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
   RATE_LIMIT_REQUESTS_PER_WINDOW: nonNegativeInt.optional(),
   RATE_LIMIT_COST_PER_WINDOW: nonNegativeInt.optional(),
+  RATE_LIMIT_BURST_REQUESTS: nonNegativeInt.optional(),
+  RATE_LIMIT_BURST_SECONDS: positiveInt.default(2),
   /** Response cache on/off; unset: on in production and development, off in test (tests opt in). */
   RESPONSE_CACHE: flag.optional(),
   RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(10_000),
@@ -159,6 +190,10 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>>): 
     if (demoSecrets.length > 0) {
       throw new ConfigError(demoSecrets.map((name) => `${name}: a demo secret cannot be used in production (set DEMO=1 for the demo)`));
     }
+  }
+  // Node refuses a header timeout longer than the request timeout when it creates the server.
+  if (env.SERVER_HEADERS_TIMEOUT_MS > env.SERVER_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(['SERVER_HEADERS_TIMEOUT_MS: expected at most SERVER_REQUEST_TIMEOUT_MS']);
   }
   return env;
 }

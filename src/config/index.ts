@@ -1,6 +1,7 @@
 // The typed, frozen gateway configuration derived from the validated environment.
 // Tests build configs with `buildConfig(parseEnv({...}))` instead of touching the process environment.
 import type { Env } from './env';
+import type { TrustedProxy } from './trusted-proxies';
 
 export type ProviderName = 'orders' | 'catalog' | 'accounts' | 'reviews';
 
@@ -33,6 +34,10 @@ export interface RateLimitConfig {
   readonly requestsPerWindow: number;
   /** Estimated operation cost per caller per window; 0 = unlimited. @default 50000 (0 in test) */
   readonly costPerWindow: number;
+  /** Requests per caller per burst window, on top of the per-window budget; 0 = no burst limit. @default 60 (0 in test) */
+  readonly burstRequests: number;
+  /** Length of the burst's fixed window. @default 2 */
+  readonly burstSeconds: number;
 }
 
 export interface ResponseCacheConfig {
@@ -64,6 +69,18 @@ export interface AdmissionConfig {
   readonly saturation: number;
 }
 
+/** Bounds of the node:http servers we own (standalone, custom server); `next start` keeps Node's (README). */
+export interface ServerConfig {
+  /** Time to receive a request's headers (408 beyond). @default 10000 */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body; answering is not counted (408 beyond). @default 30000 */
+  readonly requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection between requests. @default 5000 */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections; the server closes any beyond at once. @default 10000 */
+  readonly maxConnections: number;
+}
+
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
 
 export interface LimitsConfig {
@@ -87,6 +104,10 @@ export interface LimitsConfig {
   readonly maxBatchOperations: number;
   /** Request body bytes (413 beyond). @default 1048576 */
   readonly maxRequestBodyBytes: number;
+  /** Deepest nesting of objects and arrays in `variables` and `extensions` (400 beyond). @default 32 */
+  readonly maxVariablesDepth: number;
+  /** Values (entries and items at any depth) in `variables` and in `extensions` (400 beyond). @default 10000 */
+  readonly maxVariablesValues: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -129,6 +150,7 @@ export interface GatewayConfig {
   readonly logLevel: LogLevel;
   /** Overall time budget of one GraphQL request; every upstream attempt fits inside. @default 10000 */
   readonly requestDeadlineMs: number;
+  readonly server: ServerConfig;
   readonly providers: { readonly [K in ProviderName]: ProviderConfig };
   readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string };
   readonly redisUrl: string | undefined;
@@ -141,8 +163,8 @@ export interface GatewayConfig {
   };
   /** Edge limits on every operation (persisted ones included) and on the HTTP request. */
   readonly limits: LimitsConfig;
-  /** How many reverse proxies in front of us may append to x-forwarded-for. @default 0 */
-  readonly trustedProxyHops: number;
+  /** TRUSTED_PROXIES: peers whose x-forwarded-for entries are believed. @default [] (the socket peer is the client) */
+  readonly trustedProxies: readonly TrustedProxy[];
   /** Prefix of every Redis key we write; instances sharing it share rate limits and cache. @default 'bff:' */
   readonly redisKeyPrefix: string;
   readonly rateLimit: RateLimitConfig;
@@ -175,6 +197,12 @@ export function buildConfig(env: Env): GatewayConfig {
     port: env.PORT,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    server: {
+      headersTimeoutMs: env.SERVER_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.SERVER_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.SERVER_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.SERVER_MAX_CONNECTIONS,
+    },
     providers: {
       orders: {
         ...common,
@@ -223,13 +251,17 @@ export function buildConfig(env: Env): GatewayConfig {
       maxCost: env.LIMIT_COST,
       maxBatchOperations: env.LIMIT_BATCH,
       maxRequestBodyBytes: env.LIMIT_BODY_BYTES,
+      maxVariablesDepth: env.LIMIT_VARIABLES_DEPTH,
+      maxVariablesValues: env.LIMIT_VARIABLES_VALUES,
     },
-    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    trustedProxies: env.TRUSTED_PROXIES,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     rateLimit: {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       requestsPerWindow: env.RATE_LIMIT_REQUESTS_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 600),
       costPerWindow: env.RATE_LIMIT_COST_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 50_000),
+      burstRequests: env.RATE_LIMIT_BURST_REQUESTS ?? (env.NODE_ENV === 'test' ? 0 : 60),
+      burstSeconds: env.RATE_LIMIT_BURST_SECONDS,
     },
     v8Pretenuring: env.V8_PRETENURING,
     admission: {

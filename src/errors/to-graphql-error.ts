@@ -53,6 +53,20 @@ function masked(error: unknown, source: GraphQLError | undefined, options: ToGra
   });
 }
 
+// What a client may see of an error raised by yoga, graphql-js or a library plugin: its code and the
+// HTTP status yoga reads (and strips). Anything else they attach, such as yoga's
+// `originalError: { name, message }` on invalid JSON that echoes the body, stays out.
+const CONTRACT_KEYS = new Set(['code', 'http']);
+
+function hasOnlyContractExtensions(error: GraphQLError): boolean {
+  return Object.keys(error.extensions).every((key) => CONTRACT_KEYS.has(key));
+}
+
+function contractExtensions(error: GraphQLError, code: ErrorCode): Record<string, unknown> {
+  const http = error.extensions['http'];
+  return http === undefined ? { code } : { code, http };
+}
+
 export function toGraphQLError(error: unknown, options: ToGraphQLErrorOptions): GraphQLError {
   if (error instanceof AppError) return fromAppError(error, undefined);
   if (error instanceof GraphQLError) {
@@ -63,13 +77,13 @@ export function toGraphQLError(error: unknown, options: ToGraphQLErrorOptions): 
     if (original instanceof GraphQLError) return toGraphQLError(original, options);
     if (original && !(original instanceof GraphQLError)) return masked(original, error, options);
     const code = inferCode(error);
-    if (error.extensions['code'] === code) return error;
+    if (error.extensions['code'] === code && hasOnlyContractExtensions(error)) return error;
     return new GraphQLError(error.message, {
       nodes: error.nodes,
       source: error.source,
       positions: error.positions,
       path: error.path,
-      extensions: { ...error.extensions, code },
+      extensions: contractExtensions(error, code),
     });
   }
   return masked(error, undefined, options);

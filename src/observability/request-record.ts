@@ -19,7 +19,10 @@ export interface RequestRecord {
   readonly startedAt: number;
   /** Parameters or a result were seen: this was a GraphQL request, not a page or a probe. */
   graphql: boolean;
+  /** The name the client sent or its document declared: for its own log line only, never a label. */
   operationName: string | undefined;
+  /** The name of the persisted operation the request ran, from the manifests: the only name labels and span names take. */
+  knownOperation: string | undefined;
   operationType: string | undefined;
   persistedHash: string | undefined;
   callerId: string | undefined;
@@ -44,6 +47,7 @@ export function newRecord(request: RequestHead, requestId: string, startedAt: nu
     startedAt,
     graphql: false,
     operationName: undefined,
+    knownOperation: undefined,
     operationType: undefined,
     persistedHash: undefined,
     callerId: undefined,

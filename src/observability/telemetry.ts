@@ -56,7 +56,6 @@ export interface Telemetry {
 
 // A request whose response never came (a bug elsewhere) must not pin its record forever.
 const MAX_ACTIVE = 10_000;
-const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const MAX_ERROR_LINES = 20;
 
 function secretsOf(config: GatewayConfig): string[] {
@@ -170,7 +169,9 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
       return;
     }
     const seconds = (performance.now() - record.startedAt) / 1000;
-    const operation = record.operationName !== undefined && OPERATION_NAME.test(record.operationName) ? record.operationName : 'anonymous';
+    // A label takes a name the server knows (a persisted operation's, from the manifests): a name a
+    // client made up would add a series per request.
+    const operation = record.knownOperation ?? (record.operationName === undefined ? 'anonymous' : 'other');
     const outcome = status >= 400 && record.errors.length === 0 ? 'error' : record.outcome;
     metrics.request(operation, outcome, seconds);
     let codes: string[] | undefined;
@@ -201,7 +202,8 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
       requestLine(
         {
           requestId: record.requestId,
-          operation: record.operationName === undefined ? undefined : clip(record.operationName),
+          operation,
+          operationSent: record.operationName === undefined || record.operationName === record.knownOperation ? undefined : clip(record.operationName, 64),
           operationType: record.operationType,
           persistedHash: record.persistedHash,
           clientName: clientName === null ? undefined : scrubber.text(clip(clientName, 64)),
@@ -224,9 +226,9 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     if (record.errors.length > 0) logErrors(record);
 
     if (span !== undefined) {
-      if (record.operationName !== undefined && OPERATION_NAME.test(record.operationName)) {
-        span.updateName(`${record.operationType ?? 'graphql'} ${record.operationName}`);
-        span.setAttribute('graphql.operation.name', record.operationName);
+      if (record.knownOperation !== undefined) {
+        span.updateName(`${record.operationType ?? 'graphql'} ${record.knownOperation}`);
+        span.setAttribute('graphql.operation.name', record.knownOperation);
       }
       if (record.operationType !== undefined) span.setAttribute('graphql.operation.type', record.operationType);
       span.setAttribute('http.response.status_code', status);

@@ -1,44 +1,89 @@
 // Who a request counts against: the JWT subject when a valid bearer token is present, else the
-// client address, read from x-forwarded-for only through the configured number of trusted proxies.
-import { isIP } from 'node:net';
+// client address: the socket peer, or what configured trusted proxies wrote in x-forwarded-for.
+import { ipv6Groups, parseIp, proxyTrust, type IpAddress, type ProxyTrust, type TrustedProxy } from '../config/trusted-proxies';
 import type { RequestHead } from '../observability/request-head';
 import type { Caller, CallerVerifier } from '../server/caller';
 
-/** Used when no address can be known (yoga.fetch in tests, a Next route without a trusted proxy). */
+/** Used when no address can be known (yoga.fetch in tests and other runtimes without a socket). */
 export const UNKNOWN_ADDRESS = 'unknown';
 
-function normalise(address: string): string {
-  const trimmed = address.trim();
-  // Node reports IPv4 peers of a dual-stack socket as IPv4-mapped IPv6.
-  return trimmed.startsWith('::ffff:') && isIP(trimmed.slice(7)) === 4 ? trimmed.slice(7) : trimmed;
+/** Characters of x-forwarded-for read, from its right end, so that a huge header costs nothing more. */
+export const MAX_FORWARDED_CHARS = 2048;
+/** Entries of x-forwarded-for walked at most, from the right. */
+export const MAX_FORWARDED_ENTRIES = 32;
+
+const PORT = /^[0-9]{1,5}$/;
+
+/** An x-forwarded-for entry: a bare IP, `[v6]:port` or `v4:port`; undefined for anything else (`unknown`, garbage). */
+export function parseForwardedEntry(text: string): IpAddress | undefined {
+  const entry = text.trim();
+  if (entry.startsWith('[')) {
+    const close = entry.indexOf(']');
+    const rest = close === -1 ? '' : entry.slice(close + 1);
+    if (close === -1 || (rest !== '' && !(rest.startsWith(':') && PORT.test(rest.slice(1))))) return undefined;
+    return parseIp(entry.slice(1, close));
+  }
+  const ip = parseIp(entry);
+  if (ip !== undefined) return ip;
+  const colon = entry.indexOf(':');
+  // One colon only: more would be an IPv6 address, which needs brackets to carry a port.
+  if (colon === -1 || entry.indexOf(':', colon + 1) !== -1 || !PORT.test(entry.slice(colon + 1))) return undefined;
+  const host = parseIp(entry.slice(0, colon));
+  return host?.family === 'ipv4' ? host : undefined;
 }
 
 /**
- * The client address behind `trustedProxyHops` proxies. Each proxy appends the peer it saw to
- * x-forwarded-for, so the client is the `hops`-th entry from the right; anything further left was
- * written by the client and may be forged. With 0 hops the header is ignored.
+ * The client address: the socket peer, unless the peer is a trusted proxy; then x-forwarded-for is
+ * walked from the right past trusted proxies, and the first untrusted entry is the client. Each entry
+ * is believed only because the hop right of it is trusted, so the walk stops at an entry it cannot
+ * read and answers the last trusted hop; with every entry trusted, the leftmost. Undefined without a
+ * socket address (x-forwarded-for alone proves nothing).
  */
-export function clientAddress(forwardedFor: string | null, socketAddress: string | undefined, trustedProxyHops: number): string | undefined {
-  const socket = socketAddress ? normalise(socketAddress) : undefined;
-  if (trustedProxyHops <= 0 || !forwardedFor) return socket;
-  const entries = forwardedFor.split(',').map(normalise).filter(Boolean);
-  if (entries.length === 0) return socket;
-  // Fewer entries than hops: the request skipped a proxy; the furthest address is the best we have.
-  const candidate = entries[Math.max(0, entries.length - trustedProxyHops)];
-  return candidate && isIP(candidate) ? candidate : socket;
+export function clientAddress(forwardedFor: string | null, socketAddress: string | undefined, isTrustedProxy: ProxyTrust): IpAddress | undefined {
+  const peer = socketAddress === undefined ? undefined : parseIp(socketAddress);
+  if (peer === undefined || forwardedFor === null || !isTrustedProxy(peer)) return peer;
+  const truncated = forwardedFor.length > MAX_FORWARDED_CHARS;
+  const header = truncated ? forwardedFor.slice(-MAX_FORWARDED_CHARS) : forwardedFor;
+  // A cut entry could read as another valid address (11.2.3.4 cut to 1.2.3.4), so the walk stops before it.
+  const firstComma = truncated ? header.indexOf(',') : -1;
+  const leftEnd = truncated && firstComma === -1 ? header.length : firstComma;
+  let client = peer;
+  let end = header.length;
+  for (let walked = 0; walked < MAX_FORWARDED_ENTRIES && end > leftEnd; walked++) {
+    const comma = end === 0 ? -1 : header.lastIndexOf(',', end - 1);
+    const entry = parseForwardedEntry(header.slice(comma + 1, end));
+    if (entry === undefined) return client;
+    if (!isTrustedProxy(entry)) return entry;
+    client = entry;
+    end = comma;
+  }
+  return client;
+}
+
+/** The budget key of an address: IPv4 as is, IPv6 by its /64 (one subscriber gets a whole /64 to pick from). */
+export function addressKey(ip: IpAddress): string {
+  if (ip.family === 'ipv4') return ip.address;
+  const network = ipv6Groups(ip.address).slice(0, 4);
+  let length = network.length;
+  while (length > 0 && network[length - 1] === 0) length -= 1;
+  return `${network
+    .slice(0, length)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
 
 export interface IdentityInput {
   readonly callerId: string | null;
   readonly forwardedFor: string | null;
   readonly socketAddress: string | undefined;
-  readonly trustedProxyHops: number;
+  readonly isTrustedProxy: ProxyTrust;
 }
 
-/** `user:<sub>` for an authenticated caller, else `ip:<address>` (`ip:unknown` when none is known). */
+/** `user:<sub>` for an authenticated caller, else `ip:<address or IPv6 /64>` (`ip:unknown` when none is known). */
 export function callerIdentity(input: IdentityInput): string {
   if (input.callerId !== null) return `user:${input.callerId}`;
-  return `ip:${clientAddress(input.forwardedFor, input.socketAddress, input.trustedProxyHops) ?? UNKNOWN_ADDRESS}`;
+  const ip = clientAddress(input.forwardedFor, input.socketAddress, input.isTrustedProxy);
+  return `ip:${ip === undefined ? UNKNOWN_ADDRESS : addressKey(ip)}`;
 }
 
 /** The peer address of a node:http server context (`{ req }`); undefined under fetch-only runtimes. */
@@ -78,14 +123,15 @@ export async function callerOrNull(callerOf: RequestCaller, request: RequestHead
   }
 }
 
-/** The identity key of a request for budgets and logs (see `callerIdentity`). */
-export function createIdentify(callerOf: RequestCaller, trustedProxyHops: number): (request: RequestHead, serverContext: unknown) => Promise<string> {
+/** The identity key of a request for budgets and logs (see `callerIdentity`); `trustedProxies` is TRUSTED_PROXIES. */
+export function createIdentify(callerOf: RequestCaller, trustedProxies: readonly TrustedProxy[]): (request: RequestHead, serverContext: unknown) => Promise<string> {
+  const isTrustedProxy = proxyTrust(trustedProxies);
   return async (request, serverContext) =>
     callerIdentity({
       // No token, no caller: skips a verification round trip of promises on every anonymous request.
       callerId: request.headers.has('authorization') ? ((await callerOrNull(callerOf, request))?.id ?? null) : null,
       forwardedFor: request.headers.get('x-forwarded-for'),
       socketAddress: socketAddressOf(serverContext),
-      trustedProxyHops,
+      isTrustedProxy,
     });
 }

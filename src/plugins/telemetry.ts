@@ -3,7 +3,7 @@
 // its bearer token. Two plugins share each request's record: `head` right after the request id, so
 // even refused requests are observed, and `tail` last, so the line tells the response that was
 // sent (a 304 made of a hit by the response cache, the final headers), not one still being built.
-import { getOperationAST, GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { isErrorCode } from '../errors/codes';
 import { toGraphQLError } from '../errors/to-graphql-error';
@@ -21,6 +21,8 @@ export interface TelemetryPluginOptions {
   readonly endpoint: string;
   /** The cost plugin's estimate of the request's operation, for its log line and histogram. @default none */
   readonly costOf?: ((request: Request) => number | undefined) | undefined;
+  /** Whether a document is one of the manifests' (its operation name may then label metrics). @default none: every name is `other` */
+  readonly isPersistedDocument?: ((document: DocumentNode) => boolean) | undefined;
 }
 
 interface ResultLike {
@@ -65,6 +67,7 @@ export function noteEarlyHit(record: RequestRecord, hit: Pick<EarlyHit, 'persist
   record.cache = cache;
   record.cacheEarly = where;
   record.operationName = hit.operationName;
+  record.knownOperation = hit.operationName;
   record.persistedHash = hit.persistedId;
 }
 
@@ -88,7 +91,7 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
       const record = records.get(request);
       if (record === undefined) return;
       record.graphql = true;
-      if (params.operationName) record.operationName = params.operationName;
+      if (typeof params.operationName === 'string' && params.operationName !== '') record.operationName = params.operationName;
       record.persistedHash = loggedPersistedId(params);
     },
     onExecute({ args }) {
@@ -100,7 +103,10 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
       const operation = getOperationAST(args.document, args.operationName ?? undefined);
       if (operation) {
         record.operationType = operation.operation;
-        if (operation.name) record.operationName = operation.name.value;
+        if (operation.name) {
+          record.operationName = operation.name.value;
+          if (options.isPersistedDocument?.(args.document) === true) record.knownOperation = operation.name.value;
+        }
       }
     },
     onResultProcess({ request, result }) {

@@ -22,16 +22,19 @@ import { costOf as estimatedCostOf, useCost } from '../plugins/cost';
 import { edgeYogaOptions, loadPersistedStore } from '../plugins/edge-options';
 import { useGraphQLOverHttpStatus } from '../plugins/graphql-over-http-status';
 import { DEFAULT_PREFLIGHT_HEADERS, useHttpHardening } from '../plugins/http-hardening';
+import { guardPlugin, useGuardedHandler, type EscapedErrorHandler } from '../plugins/last-resort';
 import { useOperationLimits } from '../plugins/operation-limits';
 import { usePersistedOperations } from '../plugins/persisted-operations';
 import { createInboundBudgets } from '../plugins/inbound-budgets';
 import { useRateLimit } from '../plugins/rate-limit';
 import { useRequestBodyLimit } from '../plugins/request-body-limit';
+import { useRequestParams } from '../plugins/request-params';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
 import { useTelemetry } from '../plugins/telemetry';
 import { useResponseCache } from '../plugins/response-cache';
 import { createEarlyHit } from '../plugins/response-cache-early-hit';
 import { createGatewayCache } from '../plugins/response-cache-store';
+import { createKeyVariables } from '../plugins/response-cache-variables';
 import type { Providers } from '../providers';
 import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
 import type { CallerVerifier } from './caller';
@@ -86,14 +89,16 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
 
   const inbound = createInboundBudgets({ config: config.rateLimit, redis: deps.redis, keyPrefix: config.redisKeyPrefix });
-  const identify = createIdentify(callerOf, config.trustedProxyHops);
+  const identify = createIdentify(callerOf, config.trustedProxies);
   const persisted = loadPersistedStore(config.persistedOperations.dir);
   const cacheScope = createCacheScope(getSchema());
+  // One for the pipeline and the early hit, so that both key a request alike.
+  const keyVariables = createKeyVariables({ schema: getSchema(), documentOf: (body) => persisted.documentOf(body) });
   // GETs of persisted operations are looked up before yoga parses them: by the node lane on node:http,
   // else by the cache plugin's first hook.
   const earlyHit =
     config.responseCache.enabled && config.responseCache.earlyHit
-      ? createEarlyHit({ store: persisted, scope: cacheScope, cache: responseCache, callerOf, preflightHeaders: DEFAULT_PREFLIGHT_HEADERS })
+      ? createEarlyHit({ store: persisted, scope: cacheScope, cache: responseCache, keyVariables, callerOf, preflightHeaders: DEFAULT_PREFLIGHT_HEADERS })
       : undefined;
   const admission = config.admission.enabled
     ? createAdmissionLimit({
@@ -106,13 +111,21 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     : undefined;
   if (admission !== undefined) deps.telemetry?.metrics.watchAdmission(() => admission.state());
   const observed = deps.telemetry !== undefined && config.observability.enabled ? deps.telemetry : undefined;
-  const telemetry = observed !== undefined ? useTelemetry(observed, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf }) : undefined;
+  const telemetry = observed !== undefined ? useTelemetry(observed, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf, isPersistedDocument: (document) => persisted.isPersistedDocument(document) }) : undefined;
+
+  const onEscapedError: EscapedErrorHandler = (error, request) => {
+    if (deps.telemetry !== undefined) deps.telemetry.logger.error({ err: error, requestId: requestIdOf(request) }, 'unhandled error');
+    // Without telemetry (tests, the bare benchmark) the stack still goes to stderr, once.
+    else console.error(error);
+  };
 
   const plugins: (YogaPlugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
     useRequestId(),
     // Only the exact paths are served (yoga alone would also answer `/anything/api/graphql/`).
     useExactEndpoint([GRAPHQL_ENDPOINT, HEALTH_PATHS.live, HEALTH_PATHS.ready, METRICS_PATH], config.isDev),
+    // Parameters are typed and bounded before any plugin reads them (telemetry's labels, the allowlist, cache keys).
+    useRequestParams({ maxVariablesDepth: config.limits.maxVariablesDepth, maxVariablesValues: config.limits.maxVariablesValues }),
     // Observe every request to the endpoint (refused ones too): one log line, metrics, a span; serves /api/metrics.
     telemetry?.head ?? false,
     // Load-balancer probes (/api/health/live, /api/health/ready), answered before any budget is spent.
@@ -144,6 +157,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
       scope: cacheScope,
       earlyHit,
       cache: responseCache,
+      keyVariables,
       callerOf,
       statusHeader: config.isDev,
     }),
@@ -154,6 +168,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     useErrorContract({ isDev: config.isDev }),
     // 3. The request's log line, metrics and span, once the response is final.
     telemetry?.tail ?? false,
+    // Last: wraps the request handler the others settled on (see last-resort.ts).
+    useGuardedHandler(onEscapedError),
   ];
 
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
@@ -170,7 +186,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // Errors are logged once, with their request id, by the observability layer; yoga's own logger stays quiet.
     logging: false,
     maskedErrors: { maskError: (error) => toGraphQLError(error, { isDev: config.isDev }) },
-    plugins: plugins.filter((p): p is YogaPlugin => p !== false),
+    // Every request and response hook is guarded: an exception that escapes becomes the contract's JSON 500.
+    plugins: plugins.filter((p): p is YogaPlugin => p !== false).map((p) => guardPlugin(p, onEscapedError)),
     context: async ({ request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
       const caller = await callerOf(request);

@@ -52,7 +52,9 @@ describe('the request line', () => {
     expect(line).toMatchObject({
       level: 'info',
       requestId: 'req-lines-1',
-      operation: 'OrderPage',
+      // Not a persisted operation: the aggregated field says `other`, the name sent stays on its own line.
+      operation: 'other',
+      operationSent: 'OrderPage',
       operationType: 'query',
       clientName: 'ios-app',
       clientVersion: '4.2.0',

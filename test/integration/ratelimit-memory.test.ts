@@ -1,8 +1,11 @@
 // Inbound rate limits with the in-memory store, through the front door. Time is a frozen fake
 // Date (rate-limiter-flexible reads Date.now), so window arithmetic and header values are exact.
+// Anonymous callers are counted by client address, so those tests go through a real loopback
+// node:http server: 127.0.0.1 is a trusted proxy for `world` and not for `untrusted`.
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
-import { startNodeServer } from '../../src/server/node-server';
+import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
 
 const LIMIT = 100;
@@ -10,26 +13,52 @@ const WINDOW_SECONDS = 60;
 const COST_BUDGET = 100;
 
 let world: World;
+let untrusted: World;
+/** The gateway of `world` on loopback: the test plays the trusted proxy at 127.0.0.1. */
+let proxied: NodeServerHandle;
+/** The gateway of `untrusted` on loopback: 127.0.0.1 is an ordinary client there. */
+let direct: NodeServerHandle;
 const bearer = async (user: string) => `Bearer ${await mintDevToken(user)}`;
 
 beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date());
-  world = await startWorld({
-    env: {
-      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
-      RATE_LIMIT_REQUESTS_PER_WINDOW: String(LIMIT),
-      RATE_LIMIT_COST_PER_WINDOW: String(COST_BUDGET),
-      TRUSTED_PROXY_HOPS: '1',
-    },
-    // Tests choose the estimated cost of each request; without the header an operation costs 0.
-    costOf: (request) => Number(request.headers.get('x-test-cost') ?? 0),
-  });
+  const env = {
+    RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+    RATE_LIMIT_REQUESTS_PER_WINDOW: String(LIMIT),
+    RATE_LIMIT_COST_PER_WINDOW: String(COST_BUDGET),
+  };
+  // Tests choose the estimated cost of each request; without the header an operation costs 0.
+  const costOf = (request: Request) => Number(request.headers.get('x-test-cost') ?? 0);
+  [world, untrusted] = await Promise.all([startWorld({ env: { ...env, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, costOf }), startWorld({ env, costOf })]);
+  [proxied, direct] = await Promise.all([startNodeServer(world.gateway.yoga), startNodeServer(untrusted.gateway.yoga)]);
 });
 afterAll(async () => {
-  await world.close();
+  await proxied?.close();
+  await direct?.close();
+  await world?.close();
+  await untrusted?.close();
   vi.useRealTimers();
 });
+
+interface WireResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: { errors?: { extensions: Record<string, unknown> }[] };
+}
+
+/** `{ ping }` over real HTTP from 127.0.0.1, with the given headers (x-forwarded-for among them). */
+async function post(server: NodeServerHandle, headers: Record<string, string> = {}): Promise<WireResponse> {
+  const res = await fetch(`${server.url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: JSON.stringify({ query: '{ ping }' }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as WireResponse['body'] };
+}
+
+const randomIpv4 = () => `${randomInt(1, 224)}.${randomInt(256)}.${randomInt(256)}.${randomInt(256)}`;
+const randomIpv6 = () => `2001:db8:${Array.from({ length: 6 }, () => randomInt(0x10000).toString(16)).join(':')}`;
 
 describe('request budget', () => {
   it('lets exactly 100 of a burst of 300 through, then answers 429 with exact Retry-After and RateLimit-* headers', async () => {
@@ -85,50 +114,76 @@ describe('request budget', () => {
     expect(again.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
   });
 
-  it('counts anonymous callers by the address the trusted proxy saw, whatever they prepend to x-forwarded-for', async () => {
+  it('counts anonymous callers by the address the trusted proxy appended, whatever they wrote left of it', async () => {
     for (let i = 0; i < LIMIT; i++) {
-      const res = await world.gql('{ ping }', { headers: { 'x-forwarded-for': `6.6.6.${i % 250}, 198.51.100.7` } });
+      const res = await post(proxied, { 'x-forwarded-for': `${randomIpv4()}, 198.51.100.7` });
       expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1 - i));
     }
-    const spoofed = await world.gql('{ ping }', { headers: { 'x-forwarded-for': '203.0.113.99, 198.51.100.7' } });
+    const spoofed = await post(proxied, { 'x-forwarded-for': '203.0.113.99, 10.1.2.3, 198.51.100.7' });
     expect(spoofed.status).toBe(429);
-    const other = await world.gql('{ ping }', { headers: { 'x-forwarded-for': '198.51.100.8' } });
+    expect(spoofed.headers.get('retry-after')).toBe(String(WINDOW_SECONDS));
+    const other = await post(proxied, { 'x-forwarded-for': '198.51.100.8' });
     expect(other.status).toBe(200);
     expect(other.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
   });
 
+  it('walks past trusted proxies: two clients behind the same chain get separate budgets', async () => {
+    const first = await post(proxied, { 'x-forwarded-for': '198.51.100.30, 10.0.0.2' });
+    const second = await post(proxied, { 'x-forwarded-for': '198.51.100.31, 10.0.0.2' });
+    const firstAgain = await post(proxied, { 'x-forwarded-for': '6.6.6.6, 198.51.100.30, 10.0.0.9' });
+    expect([first.status, second.status, firstAgain.status]).toEqual([200, 200, 200]);
+    expect(first.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+    expect(second.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+    expect(firstAgain.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 2));
+  });
+
+  it('gives anonymous IPv6 callers one budget per /64', async () => {
+    const a = await post(proxied, { 'x-forwarded-for': '2001:db8:7:1::a' });
+    const b = await post(proxied, { 'x-forwarded-for': '[2001:db8:7:1:ffff:1:2:3]:50123' });
+    const otherNetwork = await post(proxied, { 'x-forwarded-for': '2001:db8:7:2::a' });
+    expect(a.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+    expect(b.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 2));
+    expect(otherNetwork.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+  });
+
   it('counts a request with a bad token against its address, and still refuses the token with 401', async () => {
-    const res = await world.gql('{ ping }', { headers: { authorization: 'Bearer not.a.jwt', 'x-forwarded-for': '198.51.100.20' } });
+    const res = await post(proxied, { authorization: 'Bearer not.a.jwt', 'x-forwarded-for': '198.51.100.20' });
     expect(res.status).toBe(401);
     expect(res.body.errors?.[0]?.extensions['code']).toBe('UNAUTHENTICATED');
     expect(res.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
-    const next = await world.gql('{ ping }', { headers: { 'x-forwarded-for': '198.51.100.20' } });
+    const next = await post(proxied, { 'x-forwarded-for': '198.51.100.20' });
     expect(next.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 2));
   });
 
   it('uses the socket address behind node:http when no x-forwarded-for is sent', async () => {
-    await using server = await startNodeServer(world.gateway.yoga);
-    const post = () =>
-      fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
-    const first = await post();
-    await first.text();
-    const second = await post();
-    await second.text();
+    const first = await post(proxied);
+    const second = await post(proxied);
     expect(first.status).toBe(200);
     expect(first.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
     expect(second.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 2));
   });
+
+  it('ignores x-forwarded-for from a peer that is not a trusted proxy: forged addresses share its one budget', async () => {
+    for (let i = 0; i < LIMIT; i++) {
+      const res = await post(direct, { 'x-forwarded-for': i % 2 === 0 ? randomIpv4() : randomIpv6() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1 - i));
+    }
+    const refused = await post(direct, { 'x-forwarded-for': '198.51.100.99' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe(String(WINDOW_SECONDS));
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', budget: 'requests', retryAfterSeconds: WINDOW_SECONDS });
+    const noHeader = await post(direct);
+    expect(noHeader.status).toBe(429);
+    // Budgets are per client, not global: an authenticated caller still gets through.
+    const user = await post(direct, { authorization: await bearer('direct-user') });
+    expect(user.status).toBe(200);
+  });
+
   it('sends each rate-limit header once on the wire (one Retry-After value a client can parse)', async () => {
-    await using server = await startNodeServer(world.gateway.yoga);
-    const post = () =>
-      fetch(`${server.url}/api/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.77' },
-        body: JSON.stringify({ query: '{ ping }' }),
-      });
-    for (let i = 0; i < LIMIT; i++) await (await post()).text();
-    const refused = await post();
-    await refused.text();
+    for (let i = 0; i < LIMIT; i++) await post(proxied, { 'x-forwarded-for': '198.51.100.77' });
+    const refused = await post(proxied, { 'x-forwarded-for': '198.51.100.77' });
     expect(refused.status).toBe(429);
     // fetch joins repeated headers with ", ": a duplicate would read "60, 60".
     expect(refused.headers.get('retry-after')).toBe(String(WINDOW_SECONDS));
