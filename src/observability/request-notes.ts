@@ -6,7 +6,7 @@ import type { RequestHead } from './request-head';
 export interface RequestNotes {
   /** The code of a refusal answered from onRequest, e.g. `RATE_LIMITED`. */
   rejectedWith?: string;
-  /** Which inbound budget refused it (`requests`, `cost`). */
+  /** Which inbound budget refused it (`requests`, `burst`, `cost`). */
   budget?: string;
 }
 

@@ -1,11 +1,11 @@
-// The two inbound budgets of a caller (requests and cost per window) and what one request's spend
-// means: its RateLimit-* headers and, when a budget is spent, the 429 to answer. Shared by the rate
-// limit plugin and the node lane for cached GETs (src/server/cached-get-lane.ts), so that a request
-// is counted the same way whichever path serves it.
+// The inbound budgets of a caller (requests and cost per window, requests per short burst window)
+// and what one request's spend means: its RateLimit-* headers and, when a budget is spent, the 429
+// to answer. Shared by the rate limit plugin and the node lane for cached GETs
+// (src/server/cached-get-lane.ts), so that a request is counted the same way whichever path serves it.
 import type { Redis } from 'ioredis';
 import type { RateLimitConfig } from '../config';
 import { AppError } from '../errors/app-error';
-import { rateLimitHeaders, retryAfterSeconds, type NamedBudgetState } from './rate-limit-headers';
+import { rateLimitHeaders, refusingBudget, retryAfterSeconds, type NamedBudgetState } from './rate-limit-headers';
 import { createBudget, type Budget, type BudgetState } from './rate-limit-store';
 
 export interface InboundBudgetsOptions {
@@ -20,13 +20,14 @@ export interface InboundBudgetsOptions {
 export interface RequestBudgets {
   readonly key: string;
   requests?: NamedBudgetState;
+  burst?: NamedBudgetState;
   cost?: NamedBudgetState;
   /** A batch executes several operations; its cost (already summed) is spent once. */
   costSpent?: boolean;
 }
 
 export interface InboundBudgets {
-  /** Spends 1 from the request budget of `key` and reads its cost budget (a spent cost budget refuses at once, before parsing). */
+  /** Spends 1 from the request and burst budgets of `key` and reads its cost budget (a spent cost budget refuses at once, before parsing). */
   admit(key: string): Promise<RequestBudgets>;
   /** Spends an operation's estimated cost, once per request. */
   spendCost(budgets: RequestBudgets, amount: number): Promise<void>;
@@ -37,23 +38,38 @@ export interface InboundBudgets {
 }
 
 function statesOf(budgets: RequestBudgets): NamedBudgetState[] {
-  return [budgets.requests, budgets.cost].filter((s): s is NamedBudgetState => s !== undefined);
+  return [budgets.requests, budgets.burst, budgets.cost].filter((s): s is NamedBudgetState => s !== undefined);
 }
 
-/** Undefined when both budgets are 0 (disabled). */
+const MESSAGES: Readonly<Record<string, string>> = {
+  burst: 'Too many requests in a short time; slow down.',
+  cost: 'The query cost budget is spent for now.',
+};
+
+/** Undefined when all budgets are 0 (disabled). */
 export function createInboundBudgets(options: InboundBudgetsOptions): InboundBudgets | undefined {
-  const { windowSeconds, requestsPerWindow, costPerWindow } = options.config;
+  const { windowSeconds, requestsPerWindow, costPerWindow, burstRequests, burstSeconds } = options.config;
   const common = { windowSeconds, redis: options.redis, keyPrefix: options.keyPrefix };
   const requests = requestsPerWindow > 0 ? createBudget({ ...common, name: 'requests', points: requestsPerWindow }) : undefined;
+  const burst = burstRequests > 0 ? createBudget({ ...common, name: 'burst', points: burstRequests, windowSeconds: burstSeconds }) : undefined;
   const cost = costPerWindow > 0 ? createBudget({ ...common, name: 'cost', points: costPerWindow, refundRefused: true }) : undefined;
-  if (!requests && !cost) return undefined;
-  const named = (budget: Budget, state: BudgetState): NamedBudgetState => ({ ...state, name: budget.name, windowSeconds });
+  if (!requests && !burst && !cost) return undefined;
+  const named = (budget: Budget, state: BudgetState): NamedBudgetState => ({
+    ...state,
+    name: budget.name,
+    windowSeconds: budget.windowSeconds,
+    unit: budget === cost ? 'cost' : 'requests',
+  });
 
   return {
     async admit(key) {
       const budgets: RequestBudgets = { key };
-      const [spent, left] = await Promise.all([requests?.spend(key, 1), cost?.peek(key)]);
+      // Both request budgets are spent in one round even when the other refuses, so every arrival
+      // counts (as the request budget already counts its own refusals): a client that waits out
+      // Retry-After loses only the few it sent early, a flood that ignores it drains its window too.
+      const [spent, burstSpent, left] = await Promise.all([requests?.spend(key, 1), burst?.spend(key, 1), cost?.peek(key)]);
       if (requests && spent) budgets.requests = named(requests, spent);
+      if (burst && burstSpent) budgets.burst = named(burst, burstSpent);
       if (cost && left) budgets.cost = named(cost, left.remaining > 0 ? left : { ...left, refused: true });
       return budgets;
     },
@@ -64,11 +80,12 @@ export function createInboundBudgets(options: InboundBudgetsOptions): InboundBud
       budgets.cost = named(cost, await cost.spend(budgets.key, amount));
     },
     refusalOf(budgets) {
-      const refused = [budgets.requests, budgets.cost].find((s) => s?.refused);
+      const states = statesOf(budgets);
+      const refused = refusingBudget(states);
       if (refused === undefined) return undefined;
-      return new AppError('RATE_LIMITED', refused.name === 'cost' ? 'The query cost budget is spent for now.' : undefined, {
+      return new AppError('RATE_LIMITED', MESSAGES[refused.name], {
         retryAfterSeconds: retryAfterSeconds(refused),
-        headers: rateLimitHeaders(statesOf(budgets)),
+        headers: rateLimitHeaders(states),
         extensions: { budget: refused.name },
         meta: { identity: budgets.key },
       });

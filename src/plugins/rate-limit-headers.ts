@@ -5,15 +5,33 @@ import type { BudgetState } from './rate-limit-store';
 export interface NamedBudgetState extends BudgetState {
   readonly name: string;
   readonly windowSeconds: number;
+  /** What the budget counts: budgets of one unit (requests and burst) compare by what they have left. */
+  readonly unit: 'requests' | 'cost';
 }
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
-function binding(states: readonly NamedBudgetState[]): NamedBudgetState | undefined {
-  const refused = states.find((s) => s.refused);
-  if (refused) return refused;
-  let best: NamedBudgetState | undefined;
+/** The refusing budget that frees last (the client has to wait for all of them), if any refused. */
+export function refusingBudget(states: readonly NamedBudgetState[]): NamedBudgetState | undefined {
+  let longest: NamedBudgetState | undefined;
   for (const state of states) {
+    if (state.refused && (!longest || state.resetMs > longest.resetMs)) longest = state;
+  }
+  return longest;
+}
+
+function binding(states: readonly NamedBudgetState[]): NamedBudgetState | undefined {
+  const refused = refusingBudget(states);
+  if (refused) return refused;
+  // Of two request budgets the one with fewer requests left refuses first whatever their sizes;
+  // across units (requests against cost) only the fraction left compares.
+  const tightest = new Map<NamedBudgetState['unit'], NamedBudgetState>();
+  for (const state of states) {
+    const held = tightest.get(state.unit);
+    if (!held || state.remaining < held.remaining) tightest.set(state.unit, state);
+  }
+  let best: NamedBudgetState | undefined;
+  for (const state of tightest.values()) {
     if (!best || state.remaining / state.limit < best.remaining / best.limit) best = state;
   }
   return best;

@@ -1,4 +1,4 @@
-// One inbound budget (requests or cost per window) on rate-limiter-flexible: in memory for a single
+// One inbound budget (requests, burst or cost per window) on rate-limiter-flexible: in memory for a single
 // instance, in Redis when several instances must share it (atomic Lua INCR + PTTL, so exact across
 // instances), with a memory limiter as insurance while Redis is unreachable.
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -18,6 +18,7 @@ export interface BudgetState {
 export interface Budget {
   readonly name: string;
   readonly limit: number;
+  readonly windowSeconds: number;
   /** Spends `points`; a refused spend is given back so that one over-budget request costs nothing. */
   spend(key: string, points: number): Promise<BudgetState>;
   /** The current state without spending. */
@@ -25,7 +26,7 @@ export interface Budget {
 }
 
 export interface BudgetOptions {
-  /** `requests` or `cost`: part of the store key. */
+  /** `requests`, `burst` or `cost`: part of the store key. */
   readonly name: string;
   readonly points: number;
   readonly windowSeconds: number;
@@ -73,5 +74,5 @@ export function createBudget(options: BudgetOptions): Budget {
     return stateOf(points, res, false);
   }
 
-  return { name: options.name, limit: points, spend, peek };
+  return { name: options.name, limit: points, windowSeconds: duration, spend, peek };
 }

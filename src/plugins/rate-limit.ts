@@ -1,6 +1,6 @@
 // useRateLimit: inbound budgets per caller identity, GitHub/Shopify style. Every GraphQL request
-// spends 1 from the request budget as soon as it arrives (before parsing, so floods stay cheap);
-// an operation that is about to execute spends its estimated cost from the cost budget. Over either
+// spends 1 from the request and burst budgets as soon as it arrives (before parsing, so floods stay cheap);
+// an operation that is about to execute spends its estimated cost from the cost budget. Over any
 // → 429 RATE_LIMITED with Retry-After; RateLimit-* headers on every answer. The budgets themselves
 // are in inbound-budgets.ts (the node lane for cached GETs spends them too).
 import type { Plugin } from 'graphql-yoga';
@@ -9,7 +9,7 @@ import type { InboundBudgets, RequestBudgets } from './inbound-budgets';
 import { refusalResponse } from './refusal-response';
 
 export interface RateLimitOptions {
-  /** The caller budgets (inbound-budgets.ts); undefined when both are disabled. */
+  /** The caller budgets (inbound-budgets.ts); undefined when all are disabled. */
   readonly budgets: InboundBudgets | undefined;
   /** The GraphQL endpoint path; other paths (health, metrics) are not counted. */
   readonly endpoint: string;
@@ -20,7 +20,7 @@ export interface RateLimitOptions {
   readonly isDev: boolean;
 }
 
-/** False when both budgets are disabled. */
+/** False when all budgets are disabled. */
 export function useRateLimit(options: RateLimitOptions): Plugin | false {
   const { budgets: inbound } = options;
   if (inbound === undefined) return false;

@@ -46,7 +46,7 @@ export const TARGETS: readonly Target[] = [
  */
 const PIPELINE_SETTINGS: Readonly<Record<'common' | 'cacheOff' | 'cacheOn', Readonly<Record<string, string>>>> = {
   // Inbound limits stay on but high: one bench caller sends thousands of requests a second.
-  common: { RATE_LIMIT_REQUESTS_PER_WINDOW: '1000000000', RATE_LIMIT_COST_PER_WINDOW: '1000000000', METRICS_PORT: '0' },
+  common: { RATE_LIMIT_REQUESTS_PER_WINDOW: '1000000000', RATE_LIMIT_COST_PER_WINDOW: '1000000000', RATE_LIMIT_BURST_REQUESTS: '1000000000', METRICS_PORT: '0' },
   cacheOff: { RESPONSE_CACHE: '0' },
   cacheOn: { RESPONSE_CACHE: '1' },
 };

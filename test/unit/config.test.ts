@@ -77,6 +77,15 @@ describe('parseEnv', () => {
   it('enforces the allowlist by default in production', () => {
     expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'production' })).persistedOperations.mode).toBe('enforce');
   });
+
+  it('defaults the inbound budgets, the burst one included, and turns them all off in test unless asked', () => {
+    const onByDefault = { windowSeconds: 60, requestsPerWindow: 600, costPerWindow: 50_000, burstRequests: 60, burstSeconds: 2 };
+    expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'production' })).rateLimit).toEqual(onByDefault);
+    expect(buildConfig(parseEnv(valid)).rateLimit).toEqual(onByDefault);
+    expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'test' })).rateLimit).toEqual({ ...onByDefault, requestsPerWindow: 0, costPerWindow: 0, burstRequests: 0 });
+    expect(buildConfig(parseEnv({ ...valid, RATE_LIMIT_BURST_REQUESTS: '0' })).rateLimit.burstRequests).toBe(0);
+    expect(problemsOf({ ...valid, RATE_LIMIT_BURST_SECONDS: '0' })).toEqual(['RATE_LIMIT_BURST_SECONDS: expected a positive integer']);
+  });
 });
 
 describe('production V8 settings', () => {
