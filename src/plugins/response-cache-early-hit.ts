@@ -10,7 +10,8 @@
 // What the early path does not re-run, and why that is sound: the allowlist is checked here (the
 // id must be in the manifest); the operation limits and cost are properties of a manifest document
 // and of variables that already passed them when the entry was stored (the key includes both),
-// and a pipeline hit skips validation and cost the same way.
+// and a pipeline hit skips validation and cost the same way. The key's variables are the declared,
+// coerced ones, worked out by the pipeline's own function once per distinct URL.
 import type { ExecutionResult } from 'graphql';
 import { SHA256_HEX } from '../operations/manifest';
 import type { RequestHead } from '../observability/request-head';
@@ -19,8 +20,9 @@ import type { CacheScope } from './cache-scope';
 import type { RequestCaller } from './caller-identity';
 import { isPreflighted } from './http-hardening';
 import { persistedIdOf } from './persisted-id';
-import { buildCacheKey, type CacheKeyInput } from './response-cache-key';
+import { buildCacheKey, UNCACHEABLE_KEY, type CacheKeyInput } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
+import type { KeyVariables } from './response-cache-variables';
 
 export interface EarlyHit {
   /** The answer as the pipeline would serialise it, UTF-8 encoded once per cached result. */
@@ -39,6 +41,8 @@ export interface EarlyHitOptions {
   readonly store: PersistedOperationStore;
   readonly scope: CacheScope;
   readonly cache: GatewayCache;
+  /** The pipeline's (response-cache.ts), so that a GET keys here exactly as it would there. */
+  readonly keyVariables: KeyVariables;
   readonly callerOf: RequestCaller;
   /** The CSRF headers a GET must carry (http-hardening). */
   readonly preflightHeaders: readonly string[];
@@ -125,7 +129,7 @@ interface Prepared {
 // Distinct GET URLs of persisted operations are few (operation × variables); clients repeat them.
 const MAX_PREPARED = 2_000;
 
-function prepare(store: PersistedOperationStore, scope: CacheScope, url: URL, accept: string | null): Prepared | undefined {
+function prepare(store: PersistedOperationStore, scope: CacheScope, keyVariables: KeyVariables, url: URL, accept: string | null): Prepared | undefined {
   const search = url.searchParams;
   if (search.get('query')) return undefined;
   const mediaType = negotiatedJsonType(accept);
@@ -138,14 +142,12 @@ function prepare(store: PersistedOperationStore, scope: CacheScope, url: URL, ac
   const operation = store.get(persistedId);
   if (operation === undefined) return undefined;
   const operationName = search.get('operationName') ?? undefined;
-  const keyInput = {
-    document: operation.body,
-    persistedId,
-    operationName,
-    variables: variables as Record<string, unknown> | undefined,
-    isPrivate: scope.isPrivate(operation.body),
-  };
-  return { persistedId, operationName, mediaType, keyInput, sharedKey: buildCacheKey({ ...keyInput, sessionId: null }) };
+  // Variables that fail coercion (or a name that selects no operation) get the pipeline's error.
+  const declared = keyVariables(operation.document, operationName, variables);
+  if (declared === undefined) return undefined;
+  const keyInput = { document: operation.body, persistedId, operationName, variables: declared, isPrivate: scope.isPrivate(operation.body) };
+  const sharedKey = buildCacheKey({ ...keyInput, sessionId: null });
+  return sharedKey === UNCACHEABLE_KEY ? undefined : { persistedId, operationName, mediaType, keyInput, sharedKey };
 }
 
 /** The early hit of a GET to the GraphQL endpoint (the caller checks method and path), or undefined. */
@@ -183,7 +185,7 @@ export function createEarlyHit(options: EarlyHitOptions): EarlyHitLookup {
     let entry = byUrl.get(request.url);
     if (entry === undefined) {
       // The node lane's URL is a path: only its query matters here.
-      entry = prepare(store, scope, new URL(request.url, 'http://gateway'), accept) ?? null;
+      entry = prepare(store, scope, options.keyVariables, new URL(request.url, 'http://gateway'), accept) ?? null;
       if (size >= MAX_PREPARED) {
         prepared.clear();
         size = 0;

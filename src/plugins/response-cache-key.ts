@@ -8,11 +8,22 @@
 // Hashing is node:crypto's, synchronous: envelop's default key builder hashes with WebCrypto's
 // async digest, which took 27% of a cache hit's CPU (a thread-pool job and two promises per key).
 // The hashed text and the hex digest are the same as envelop's, so keys do not change.
-import stableStringify from 'fast-json-stable-stringify';
+//
+// The variables are the operation's declared ones, coerced (response-cache-variables.ts); a key
+// that cannot be built from them is UNCACHEABLE_KEY, which no store ever reads or writes.
 import { sha256Hex } from '../operations/manifest';
 
 /** The pseudo-entity every PRIVATE entry of a caller is tagged with (`__` names cannot clash with schema types). */
 export const CALLER_ENTITY = '__Caller';
+
+/** The key of a request that must not be cached (its variables cannot be keyed): never stored, never looked up. */
+export const UNCACHEABLE_KEY = 'x:';
+
+/**
+ * Nesting the key's variables may have. Declared input types here are at most 3 deep; only a
+ * custom scalar without parseValue (DateTime) passes raw JSON of any depth through coercion.
+ */
+export const MAX_KEY_VARIABLES_DEPTH = 32;
 
 export interface CacheKeyInput {
   /** The document text; empty for a persisted operation not resolved yet. */
@@ -20,6 +31,7 @@ export interface CacheKeyInput {
   /** documentId / persisted query hash, when the request names one. */
   readonly persistedId: string | undefined;
   readonly operationName: string | undefined;
+  /** The operation's declared variables, coerced (response-cache-variables.ts), never the raw ones. */
   readonly variables: Record<string, unknown> | undefined;
   /** The JWT subject; null for anonymous callers. */
   readonly sessionId: string | null;
@@ -30,16 +42,53 @@ export function callerTag(sessionId: string): string {
   return sha256Hex(`caller|${sessionId}`).slice(0, 24);
 }
 
-/** envelop's `defaultBuildResponseCacheKey`, synchronously. */
-function documentKey(input: CacheKeyInput, sessionId: string): string {
+/**
+ * fast-json-stable-stringify's output (envelop's, so keys do not change), with a depth bound:
+ * undefined past `maxDepth` instead of a stack overflow that would fail the request.
+ */
+export function stableJson(value: unknown, maxDepth = MAX_KEY_VARIABLES_DEPTH): string | undefined {
+  let tooDeep = false;
+  const write = (node: unknown, depth: number): string | undefined => {
+    if (typeof node === 'object' && node !== null && 'toJSON' in node && typeof node.toJSON === 'function') node = (node.toJSON as () => unknown)();
+    if (node === undefined) return undefined;
+    if (typeof node === 'number') return Number.isFinite(node) ? String(node) : 'null';
+    if (typeof node !== 'object') return JSON.stringify(node);
+    if (node === null) return 'null';
+    if (depth >= maxDepth) {
+      tooDeep = true;
+      return 'null';
+    }
+    if (Array.isArray(node)) {
+      const items: string[] = [];
+      for (const item of node as unknown[]) items.push(write(item, depth + 1) ?? 'null');
+      return `[${items.join(',')}]`;
+    }
+    const record = node as Record<string, unknown>;
+    const fields: string[] = [];
+    for (const key of Object.keys(record).sort()) {
+      const text = write(record[key], depth + 1);
+      if (text) fields.push(`${JSON.stringify(key)}:${text}`);
+    }
+    return `{${fields.join(',')}}`;
+  };
+  const text = write(value, 0);
+  return tooDeep ? undefined : text;
+}
+
+/** envelop's `defaultBuildResponseCacheKey`, synchronously; undefined when the variables are too deep to key. */
+function documentKey(input: CacheKeyInput, sessionId: string): string | undefined {
+  const variables = stableJson(input.variables ?? {});
+  if (variables === undefined) return undefined;
   const document = `${input.persistedId ?? ''}|${input.document}`;
-  return sha256Hex([document, input.operationName ?? '', stableStringify(input.variables ?? {}), sessionId].join('|'));
+  return sha256Hex([document, input.operationName ?? '', variables, sessionId].join('|'));
 }
 
 export function buildCacheKey(input: CacheKeyInput): string {
-  if (!input.isPrivate) return `p:${documentKey(input, '')}`;
-  if (input.sessionId === null) return `a:${documentKey(input, '')}`;
-  return `u:${callerTag(input.sessionId)}:${documentKey(input, input.sessionId)}`;
+  const hash = documentKey(input, input.isPrivate && input.sessionId !== null ? input.sessionId : '');
+  if (hash === undefined) return UNCACHEABLE_KEY;
+  if (!input.isPrivate) return `p:${hash}`;
+  if (input.sessionId === null) return `a:${hash}`;
+  return `u:${callerTag(input.sessionId)}:${hash}`;
 }
 
 /** The caller tag of a private key; undefined for public and anonymous keys. */

@@ -1,7 +1,12 @@
 // The response cache's store in Redis, shared by every gateway instance on the same key prefix.
 // Our own (about the size of @envelop/response-cache-redis) because that package pins
 // @envelop/response-cache@8 and ioredis@5 (a second copy of each) and finds the entities of a type
-// with KEYS, which blocks Redis; here a set per type and per entity tracks the responses instead.
+// with KEYS, which blocks Redis; here a tag set per type and per entity tracks the responses instead.
+//
+// A tag set is a sorted set scored by each member's expiry time: every write of a tag drops the
+// members whose entry has expired, so a set holds the entries still alive (plus, until they expire,
+// those an invalidation of another tag deleted), however long traffic goes on. Plain sets whose
+// TTL every write extended kept the ids of expired entries for as long as the tag was written.
 import type { Cache, CacheEntityRecord } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { Redis } from 'ioredis';
@@ -9,6 +14,8 @@ import type { Redis } from 'ioredis';
 export interface RedisResponseCacheOptions {
   /** @default 'bff:' */
   readonly keyPrefix?: string;
+  /** The clock tag-set members are scored by (their entry's expiry time); tests move it. @default Date.now */
+  readonly now?: (() => number) | undefined;
 }
 
 function isExecutionResult(value: unknown): value is ExecutionResult {
@@ -18,27 +25,39 @@ function isExecutionResult(value: unknown): value is ExecutionResult {
 // An unbounded TTL (no @cacheControl maxAge anywhere and an infinite default) still expires in Redis.
 const MAX_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** The first error of a MULTI's replies (EXEC resolves even when a command in it failed). */
+function firstError(replies: [Error | null, unknown][] | null): Error | undefined {
+  if (replies === null) return new Error('response cache write aborted (EXEC returned null)');
+  return replies.find(([error]) => error !== null)?.[0] ?? undefined;
+}
+
 export function createRedisResponseCache(redis: Redis, options: RedisResponseCacheOptions = {}): Cache {
   const prefix = `${options.keyPrefix ?? 'bff:'}rc:`;
+  const now = options.now ?? Date.now;
   const responseKey = (id: string) => `${prefix}r:${id}`;
-  const entityKey = (typename: string, id?: string | number) => `${prefix}e:${typename}${id === undefined ? '' : `:${id}`}`;
+  const tagKey = (typename: string, id?: string | number) => `${prefix}t:${typename}${id === undefined ? '' : `:${id}`}`;
+  // The previous release's plain sets (`e:` instead of `t:`): still read on invalidation, so that the
+  // entries it tagged drop too while they live (at most MAX_TTL_MS after the upgrade; then remove).
+  const legacyKey = (key: string) => `${prefix}e:${key.slice(prefix.length + 2)}`;
 
   return {
     async set(id, data, entities, ttl) {
       if (!(ttl > 0)) return;
       const px = Math.ceil(Math.min(ttl, MAX_TTL_MS));
-      const pipeline = redis.multi().set(responseKey(id), JSON.stringify(data), 'PX', px);
-      const sets = new Set<string>();
+      const at = now();
+      const multi = redis.multi().set(responseKey(id), JSON.stringify(data), 'PX', px);
+      const tags = new Set<string>();
       for (const { typename, id: entityId } of entities) {
-        sets.add(entityKey(typename));
-        if (entityId !== undefined) sets.add(entityKey(typename, entityId));
+        tags.add(tagKey(typename));
+        if (entityId !== undefined) tags.add(tagKey(typename, entityId));
       }
-      for (const key of sets) {
-        // A set lives as long as its longest-lived response: NX gives a new set its TTL, GT only
-        // ever lengthens an existing one.
-        pipeline.sadd(key, id).pexpire(key, px, 'NX').pexpire(key, px, 'GT');
+      for (const key of tags) {
+        // The set lives as long as its longest-lived member: NX gives a new set its TTL, GT only
+        // lengthens an existing one to this member's expiry, never past it.
+        multi.zadd(key, at + px, id).zremrangebyscore(key, '-inf', at).pexpire(key, px, 'NX').pexpire(key, px, 'GT');
       }
-      await pipeline.exec();
+      const error = firstError(await multi.exec());
+      if (error) throw error;
     },
     async get(id) {
       const raw = await redis.get(responseKey(id));
@@ -47,11 +66,19 @@ export function createRedisResponseCache(redis: Redis, options: RedisResponseCac
       return isExecutionResult(parsed) ? parsed : undefined;
     },
     async invalidate(entities: Iterable<CacheEntityRecord>) {
-      const keys = [...new Set([...entities].map(({ typename, id }) => entityKey(typename, id ?? undefined)))];
+      const keys = [...new Set([...entities].map(({ typename, id }) => tagKey(typename, id ?? undefined)))];
       if (keys.length === 0) return;
-      const responseIds = new Set((await Promise.all(keys.map((key) => redis.smembers(key)))).flat());
-      const doomed = [...keys, ...[...responseIds].map(responseKey)];
-      await redis.del(...doomed);
+      const legacy = keys.map(legacyKey);
+      // Every member, expired or not: deleting an expired entry is a no-op, and another instance's
+      // clock may be behind ours.
+      const read = redis.pipeline();
+      for (const key of keys) read.zrange(key, '0', '-1');
+      for (const key of legacy) read.smembers(key);
+      const replies = (await read.exec()) ?? [];
+      const error = firstError(replies);
+      if (error) throw error;
+      const responseIds = new Set(replies.flatMap(([, members]) => (Array.isArray(members) ? members.map(String) : [])));
+      await redis.del(...keys, ...legacy, ...[...responseIds].map(responseKey));
     },
   };
 }

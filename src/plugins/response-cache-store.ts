@@ -17,7 +17,7 @@ export interface GatewayCacheOptions {
   readonly redis?: Redis | undefined;
   /** @default 'bff:' */
   readonly keyPrefix?: string;
-  /** In-memory store only. @default 10000 */
+  /** In-memory store only: an LRU, whose evictions also drop the entry from the tag maps. @default 10000 */
   readonly maxEntries?: number;
   /** Store failures (logged by the caller; the request goes on as a miss). */
   readonly onStoreError?: (error: unknown, operation: 'get' | 'set' | 'invalidate') => void;
@@ -44,6 +44,8 @@ export function createGatewayCache(options: GatewayCacheOptions = {}): GatewayCa
 
   const cache: GatewayCache = {
     async get(id) {
+      // Never written (anonymous private, uncacheable): not worth a Redis round trip.
+      if (!isStorableKey(id)) return undefined;
       if (pending.size > 0) await Promise.all(pending);
       try {
         return await store.get(id);

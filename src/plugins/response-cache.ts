@@ -3,14 +3,15 @@
 // TTL and scope come from the schema's @cacheControl (read natively by the plugin); PUBLIC
 // documents share one entry across callers, PRIVATE ones are per caller (JWT subject) and never
 // stored for anonymous callers; results with errors are never stored; a mutation drops the
-// entities it returns and every private entry of its caller.
+// entities it returns and every private entry of its caller. Keys hold the operation's declared
+// variables, coerced (response-cache-variables.ts), so undeclared ones cannot multiply entries.
 //
 // ETags are ours, not the plugin's: it sends the cache key as ETag and answers 304 to any request
 // whose If-None-Match names a cached key, without checking that it is this request's key, and the
 // key stays the same when the data behind it changes. Ours is a hash of the data served, checked
 // against the request's own answer, so a 304 always means "what you hold is what you would get".
 import { getOperationAST } from 'graphql';
-import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ResponseCacheConfig } from '../config';
 import { sha256Hex } from '../operations/manifest';
@@ -18,8 +19,9 @@ import { callerOrNull, type RequestCaller } from './caller-identity';
 import type { CacheScope } from './cache-scope';
 import { persistedIdOf } from './persisted-id';
 import { lookedUpBefore, sentHttpHeaders, type EarlyHit, type EarlyHitLookup } from './response-cache-early-hit';
-import { buildCacheKey } from './response-cache-key';
+import { buildCacheKey, UNCACHEABLE_KEY } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
+import type { KeyVariables } from './response-cache-variables';
 
 export type CacheStatus = 'hit' | 'miss' | 'uncacheable' | 'not-modified';
 
@@ -46,6 +48,8 @@ export interface ResponseCacheOptions {
   /** Looks up a GET of a persisted operation in onRequest (response-cache-early-hit.ts). @default none (hits are found in onParams) */
   readonly earlyHit?: EarlyHitLookup | undefined;
   readonly cache: GatewayCache;
+  /** The declared, coerced variables a key is built from (shared with the early hit, so both build the same key). */
+  readonly keyVariables: KeyVariables;
   /** The verified caller of a request (memoised per request). */
   readonly callerOf: RequestCaller;
   /** Adds `x-response-cache: hit|miss|uncacheable|not-modified` to responses. @default false */
@@ -91,7 +95,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
   if (!options.config.enabled) return false;
   const { cache, callerOf } = options;
   const { scope, earlyHit } = options;
-  const paramsOf = new WeakMap<Request, GraphQLParams>();
+  // The persisted id as sent: persisted-operations swaps a `documentId` for its body before
+  // onParams, and the key must name it as the early hit (which reads the URL) does.
+  const sentIds = new WeakMap<Request, string>();
 
   // Its onRequest hook is the key-based 304 described above: left out.
   const { onRequest: _keyBased304, ...inner } = useYogaResponseCache({
@@ -99,15 +105,18 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
     ttl: (options.defaultMaxAgeSeconds ?? 0) * 1000,
     // Throws on a bad token, so that a hit cannot skip the 401 the context would give.
     session: async (request) => (await callerOf(request))?.id ?? null,
-    buildResponseCacheKey: ({ documentString, variableValues, operationName, sessionId, request }) =>
-      buildCacheKey({
+    buildResponseCacheKey: ({ documentString, variableValues, operationName, sessionId, request }) => {
+      const variables = options.keyVariables(documentString, operationName ?? undefined, variableValues);
+      if (variables === undefined) return UNCACHEABLE_KEY;
+      return buildCacheKey({
         document: documentString,
-        persistedId: persistedIdOf(paramsOf.get(request)),
+        persistedId: sentIds.get(request),
         operationName: operationName ?? undefined,
-        variables: variableValues ?? undefined,
+        variables,
         sessionId: sessionId ?? null,
         isPrivate: scope.isPrivate(documentString || undefined),
-      }),
+      });
+    },
     // Read (and removed) in onExecutionResult below: our status source, never sent to clients.
     includeExtensionMetadata: true,
   });
@@ -129,8 +138,13 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       headers.set('content-type', `${hit.mediaType}; charset=utf-8`);
       endResponse(new fetchAPI.Response(hit.bytes, { status: 200, headers }));
     },
-    onParams({ request, params }) {
-      paramsOf.set(request, params);
+    onRequestParse({ request }) {
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          const id = Array.isArray(requestParserResult) ? undefined : persistedIdOf(requestParserResult);
+          if (id !== undefined) sentIds.set(request, id);
+        },
+      };
     },
     onExecute({ args }) {
       if (getOperationAST(args.document, args.operationName ?? undefined)?.operation !== 'mutation') return;
