@@ -72,9 +72,10 @@ async function main(): Promise<void> {
   if (standalone || customServer) {
     const gateway = createGateway(config);
     if (customServer && mode === 'production') ensureBuild(env);
+    const bounds = { limits: config.server, logger: gateway.telemetry.logger };
     const server = customServer
-      ? await startNextCustomServer(gateway.yoga, { port, host: '0.0.0.0', dev: mode === 'development' })
-      : await startNodeServer(gateway.yoga, { port, host: '0.0.0.0' });
+      ? await startNextCustomServer(gateway.yoga, { port, host: '0.0.0.0', dev: mode === 'development', ...bounds })
+      : await startNodeServer(gateway.yoga, { port, host: '0.0.0.0', ...bounds });
     stopServer = async () => {
       await server.close();
       await gateway.close();
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
   } else {
     ensureBuild(env);
     // The gateway's production V8 flags go on the command line: Node refuses one of them in NODE_OPTIONS.
-    child = runNext(['start', '--port', String(port)], env, GATEWAY_NODE_ARGS);
+    // Keep-alive is the one server bound `next start` takes; the others stay Node's (README).
+    child = runNext(['start', '--port', String(port), '--keepAliveTimeout', String(config.server.keepAliveTimeoutMs)], env, GATEWAY_NODE_ARGS);
   }
 
   const stop = async (code: number) => {

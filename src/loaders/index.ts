@@ -38,9 +38,9 @@ export function createLoaders(providers: Providers, batchSizes: BatchSizes, ctx:
     name: 'orderById',
   });
   return {
-    userById: new DataLoader((ids) => providers.accounts.getUsers(ids, ctx), { maxBatchSize: batchSizes.accounts, name: 'userById' }),
+    userById: new DataLoader<string, UserModel | null>((ids) => providers.accounts.getUsers(ids, ctx), { maxBatchSize: batchSizes.accounts, name: 'userById' }),
     productById,
-    reviewsByProductId: new DataLoader((ids) => providers.reviews.getReviewsOfProducts(ids, ctx), {
+    reviewsByProductId: new DataLoader<string, ReviewModel[]>((ids) => providers.reviews.getReviewsOfProducts(ids, ctx), {
       maxBatchSize: batchSizes.reviews,
       name: 'reviewsByProductId',
     }),
@@ -48,7 +48,7 @@ export function createLoaders(providers: Providers, batchSizes: BatchSizes, ctx:
     ordersOfCustomer(first) {
       let loader = byCustomer.get(first);
       if (!loader) {
-        loader = new DataLoader((ids) => providers.orders.getOrdersOfCustomers(ids, first, ctx), {
+        loader = new DataLoader<string, OrderModel[]>((ids) => providers.orders.getOrdersOfCustomers(ids, first, ctx), {
           maxBatchSize: batchSizes.orders,
           name: 'ordersOfCustomer',
         });

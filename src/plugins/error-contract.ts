@@ -28,13 +28,19 @@ function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
   });
 }
 
-// "504 if nothing resolved": every root field is null and every error is an upstream failure.
+// Every root field failed on refused input (an id a provider's rule refuses before any call, a page
+// size, a cursor): the request as a whole was bad, whichever field said so.
+const REFUSED_INPUT_STATUS = 400;
+
+// "504 if nothing resolved": every root field is null and every error is an upstream failure;
+// 400 when every error is BAD_USER_INPUT instead.
 function statusWhenNothingResolved(result: ResultLike): number | undefined {
   const data = result.data;
   const errors = result.errors ?? [];
   // `data: null` is what graphql-js answers when a non-null root field failed: nothing resolved either.
   if (data === undefined || errors.length === 0 || (data !== null && Object.values(data).some((v) => v !== null))) return undefined;
   const codes = errors.map((e) => e.extensions['code']);
+  if (codes.every((c) => c === 'BAD_USER_INPUT')) return REFUSED_INPUT_STATUS;
   if (!codes.every((c) => isErrorCode(c) && UPSTREAM_CODES.has(c))) return undefined;
   return codes.includes('UPSTREAM_TIMEOUT') && codes.every((c) => c === 'UPSTREAM_TIMEOUT')
     ? ERROR_CODES.UPSTREAM_TIMEOUT.httpStatus

@@ -3,6 +3,8 @@
 // Trade: /api/graphql skips Next's router, middleware and per-request preparation (0.5–1.1 ms of CPU
 // per request with the API route, src/pages/api/graphql.ts); that route stays for `next start`.
 import next from 'next';
+import type { ServerConfig } from '../config';
+import type { Logger } from '../observability/logger';
 import type { GatewayYoga } from './yoga';
 import { startNodeServer, type NodeServerHandle } from './node-server';
 
@@ -13,6 +15,10 @@ export interface NextCustomServerOptions {
   readonly dev?: boolean;
   /** The project folder holding `.next` and `next.config.ts`. @default process's working directory */
   readonly dir?: string;
+  /** Timeouts and connection cap of the one server, Next's pages included (`config.server`). @default SERVER_DEFAULTS */
+  readonly limits?: ServerConfig;
+  /** Gets the lines of requests and connections the server refuses. @default none */
+  readonly logger?: Logger;
 }
 
 export async function startNextCustomServer(yoga: GatewayYoga, options: NextCustomServerOptions = {}): Promise<NodeServerHandle> {
@@ -22,6 +28,8 @@ export async function startNextCustomServer(yoga: GatewayYoga, options: NextCust
   const server = await startNodeServer(yoga, {
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
     fallback: (req, res) => handle(req, res),
   });
   const close = async () => {

@@ -1,10 +1,18 @@
 // The orders provider (REST, OAuth2 client credentials): orders by id, by customer, and placing one.
 import { AppError, upstreamError } from '../../errors/app-error';
 import type { CallContext, ProviderHttpClient } from '../../http/types';
+import { fetchAccepted, idRule } from '../id-rule';
 import type { Page } from '../page';
 import { parseWire } from '../parse';
 import { toOrder, type OrderModel } from './map';
 import { orderBatchSchema, orderPageSchema, orderSchema } from './types';
+
+/** Order ids go into the path (`/orders/ord-17`). */
+export const ORDER_ID = idRule({ label: 'order id', maxLength: 64 });
+/** Customer ids (our user ids, `user-3`) go into `customer_id=` and the comma-separated `customer_ids=`. */
+export const ORDER_CUSTOMER_ID = idRule({ label: 'customer id', maxLength: 64 });
+/** Product ids of placed lines (`prod-9`), sent as `sku`. */
+export const ORDER_LINE_SKU = idRule({ label: 'product id', maxLength: 64 });
 
 export interface PlaceOrderLine {
   readonly productId: string;
@@ -12,11 +20,11 @@ export interface PlaceOrderLine {
 }
 
 export interface OrdersProvider {
-  /** Orders in the order of `ids`; null where the provider answers 404. */
-  getOrders(ids: readonly string[], ctx: CallContext): Promise<(OrderModel | null)[]>;
+  /** Orders in the order of `ids`; null where the provider answers 404; BAD_USER_INPUT, never sent, where ORDER_ID refuses the id. */
+  getOrders(ids: readonly string[], ctx: CallContext): Promise<(OrderModel | null | AppError)[]>;
   listOrdersOfCustomer(customerId: string, page: { first: number; after?: string | undefined }, ctx: CallContext): Promise<Page<OrderModel>>;
-  /** The latest `limitPerCustomer` orders of each customer, in the order of `customerIds`. */
-  getOrdersOfCustomers(customerIds: readonly string[], limitPerCustomer: number, ctx: CallContext): Promise<OrderModel[][]>;
+  /** The latest `limitPerCustomer` orders of each customer, in the order of `customerIds`; BAD_USER_INPUT where ORDER_CUSTOMER_ID refuses one. */
+  getOrdersOfCustomers(customerIds: readonly string[], limitPerCustomer: number, ctx: CallContext): Promise<(OrderModel[] | AppError)[]>;
   placeOrder(customerId: string, lines: readonly PlaceOrderLine[], idempotencyKey: string, ctx: CallContext): Promise<OrderModel>;
 }
 
@@ -33,10 +41,24 @@ export function createOrdersProvider(http: ProviderHttpClient): OrdersProvider {
     return toOrder(parseWire(orderSchema, response.body, provider, route));
   }
 
+  async function getOrdersOfCustomers(customerIds: readonly string[], limitPerCustomer: number, ctx: CallContext): Promise<OrderModel[][]> {
+    const route = '/orders?customer_ids';
+    const response = await http.request(
+      { method: 'GET', path: '/orders', route, query: { customer_ids: customerIds.join(','), limit_per_customer: limitPerCustomer } },
+      ctx,
+    );
+    expectStatus(response.status, 200, provider, route);
+    const { data } = parseWire(orderBatchSchema, response.body, provider, route);
+    const byCustomer = new Map<string, OrderModel[]>(customerIds.map((id) => [id, []]));
+    for (const wire of data) byCustomer.get(wire.customer_id)?.push(toOrder(wire));
+    return customerIds.map((id) => byCustomer.get(id) ?? []);
+  }
+
   return {
-    getOrders: (ids, ctx) => Promise.all(ids.map((id) => getOrder(id, ctx))),
+    getOrders: (ids, ctx) => fetchAccepted(ORDER_ID, ids, (accepted) => Promise.all(accepted.map((id) => getOrder(id, ctx)))),
 
     async listOrdersOfCustomer(customerId, { first, after }, ctx) {
+      ORDER_CUSTOMER_ID.check(customerId);
       const route = '/orders?customer_id';
       const response = await http.request(
         { method: 'GET', path: '/orders', route, query: { customer_id: customerId, limit: first, cursor: after } },
@@ -47,20 +69,12 @@ export function createOrdersProvider(http: ProviderHttpClient): OrdersProvider {
       return { items: page.data.map(toOrder), nextCursor: page.next_cursor };
     },
 
-    async getOrdersOfCustomers(customerIds, limitPerCustomer, ctx) {
-      const route = '/orders?customer_ids';
-      const response = await http.request(
-        { method: 'GET', path: '/orders', route, query: { customer_ids: customerIds.join(','), limit_per_customer: limitPerCustomer } },
-        ctx,
-      );
-      expectStatus(response.status, 200, provider, route);
-      const { data } = parseWire(orderBatchSchema, response.body, provider, route);
-      const byCustomer = new Map<string, OrderModel[]>(customerIds.map((id) => [id, []]));
-      for (const wire of data) byCustomer.get(wire.customer_id)?.push(toOrder(wire));
-      return customerIds.map((id) => byCustomer.get(id) ?? []);
-    },
+    getOrdersOfCustomers: (customerIds, limitPerCustomer, ctx) =>
+      fetchAccepted(ORDER_CUSTOMER_ID, customerIds, (accepted) => getOrdersOfCustomers(accepted, limitPerCustomer, ctx)),
 
     async placeOrder(customerId, lines, idempotencyKey, ctx) {
+      ORDER_CUSTOMER_ID.check(customerId);
+      for (const line of lines) ORDER_LINE_SKU.check(line.productId, 'input.lines.productId');
       const route = '/orders';
       const body = { customer_id: customerId, line_items: lines.map((l) => ({ sku: l.productId, qty: l.quantity })) };
       const response = await http.request({ method: 'POST', path: '/orders', route, body, idempotencyKey }, ctx);

@@ -24,14 +24,17 @@ export interface PeerContext {
   readonly fetch: Fetchers;
 }
 
-async function first<T>(items: Promise<T[]>): Promise<T | null> {
-  return (await items)[0] ?? null;
+// The providers put a refusal (an Error) in the place of an id they do not accept.
+async function first<T>(items: Promise<readonly T[]>): Promise<Exclude<T, Error> | null> {
+  const item = (await items)[0];
+  if (item instanceof Error) throw item;
+  return (item ?? null) as Exclude<T, Error> | null;
 }
 
 export function batchedFetchers(providers: Providers, call: CallContext): Fetchers {
-  const users = new DataLoader((ids: readonly string[]) => providers.accounts.getUsers(ids, call), { maxBatchSize: 100 });
-  const products = new DataLoader((ids: readonly string[]) => providers.catalog.getProducts(ids, call), { maxBatchSize: 50 });
-  const reviews = new DataLoader((ids: readonly string[]) => providers.reviews.getReviewsOfProducts(ids, call), { maxBatchSize: 100 });
+  const users = new DataLoader<string, UserModel | null>((ids) => providers.accounts.getUsers(ids, call), { maxBatchSize: 100 });
+  const products = new DataLoader<string, ProductModel | null>((ids) => providers.catalog.getProducts(ids, call), { maxBatchSize: 50 });
+  const reviews = new DataLoader<string, ReviewModel[]>((ids) => providers.reviews.getReviewsOfProducts(ids, call), { maxBatchSize: 100 });
   return { user: (id) => users.load(id), product: (id) => products.load(id), reviews: (id) => reviews.load(id) };
 }
 
@@ -85,6 +88,6 @@ export const peerResolvers: Resolvers<PeerContext> = {
     author: (review, _a, ctx) => ctx.fetch.user(review.authorId),
   },
   User: {
-    orders: async (user, { first: n }, ctx) => (await ctx.providers.orders.getOrdersOfCustomers([user.id], n, ctx.call))[0] ?? [],
+    orders: async (user, { first: n }, ctx) => (await first(ctx.providers.orders.getOrdersOfCustomers([user.id], n, ctx.call))) ?? [],
   },
 };
