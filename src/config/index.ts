@@ -69,7 +69,7 @@ export interface AdmissionConfig {
   readonly saturation: number;
 }
 
-/** Bounds of the node:http servers we own (standalone, custom server); `next start` keeps Node's (README). */
+/** Bounds of the node:http server: set at creation on ours (standalone, custom server), from the API route's first request under `next start` (README). */
 export interface ServerConfig {
   /** Time to receive a request's headers (408 beyond). @default 10000 */
   readonly headersTimeoutMs: number;

@@ -45,7 +45,17 @@ interface Reply {
   ms: number;
 }
 
+// The replay is one caller: when its own burst budget refuses it, it waits as told (at most 5 s, 3 times).
 async function send(body: string | undefined, headers: Record<string, string> = {}, url = endpoint): Promise<Reply> {
+  for (let attempt = 0; ; attempt++) {
+    const reply = await sendOnce(body, headers, url);
+    const wait = Number(reply.headers.get('retry-after'));
+    if (reply.status !== 429 || attempt >= 3 || !(wait > 0 && wait <= 5)) return reply;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}
+
+async function sendOnce(body: string | undefined, headers: Record<string, string> = {}, url = endpoint): Promise<Reply> {
   const started = performance.now();
   const response = await fetch(url, {
     method: body === undefined ? 'GET' : 'POST',
@@ -132,6 +142,7 @@ async function finding5(): Promise<void> {
   if (before === undefined) return report('5 unbounded metric labels', 'skipped', 'pass --metrics-token (the gateway\'s METRICS_TOKEN)');
   for (let i = 0; i < 25; i++) await send(JSON.stringify({ operationName: `Replay${i}${Math.random().toString(36).slice(2, 8)}`, query: '{ __typename }' }));
   const after = (await metricsText()) ?? '';
+  if (!after.includes('operation="other"')) return report('5 unbounded metric labels', 'skipped', '/api/metrics did not count these requests (under next start it may be another gateway\'s)');
   const series = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#') && l.startsWith('bff_graphql')).length;
   report('5 unbounded metric labels', after.includes('Replay') || series(after) > series(before) ? 'FAIL' : 'ok', `bff_graphql series ${series(before)} → ${series(after)} after 25 random names`);
 }
@@ -147,6 +158,8 @@ async function finding7(): Promise<void> {
   const hits = (text: string) => Number(/bff_response_cache_total\{outcome="hit"\} (\d+)/.exec(text)?.[1] ?? 0);
   for (let i = 0; i < 5; i++) await send(catalogue({ first: 3, junk: Math.random().toString(36) }));
   const after = (await metricsText()) ?? '';
+  const served = (text: string) => [...text.matchAll(/bff_graphql_request_duration_seconds_count\{[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  if (served(after) - served(before) < 5) return report('7 cache keys from raw variables', 'skipped', '/api/metrics did not count these requests (under next start it may be another gateway\'s)');
   report('7 cache keys from raw variables', hits(after) - hits(before) >= 4 ? 'ok' : 'FAIL', `${hits(after) - hits(before)} hits of 5 requests that differ only in an undeclared variable`);
 }
 
@@ -195,7 +208,7 @@ async function finding3(): Promise<void> {
   let sent = 0;
   // 300 requests as fast as 20 connections allow, as in the finding (300 in 2 s all served).
   for (let round = 0; round < 15 && limited === undefined; round++) {
-    const replies = await Promise.all(Array.from({ length: 20 }, () => send(catalogue())));
+    const replies = await Promise.all(Array.from({ length: 20 }, () => sendOnce(catalogue())));
     sent += replies.length;
     limited = replies.find((r) => r.status === 429);
   }

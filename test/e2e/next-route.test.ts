@@ -25,7 +25,8 @@ beforeAll(async () => {
   [server, custom] = await Promise.all([
     // The cache is on and the body limit small here so that the mount's own behaviour shows: cached
     // GETs answered by the node lane, and yoga's body limit (not Next's body parser) in force.
-    launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off', RESPONSE_CACHE: '1', LIMIT_BODY_BYTES: String(BODY_LIMIT) }),
+    // No burst budget: the minute budget's RateLimit-Remaining then shows who a request counted against.
+    launch(['start'], { DEMO: '1', PORT: String(port), PERSISTED_OPERATIONS: 'off', RESPONSE_CACHE: '1', LIMIT_BODY_BYTES: String(BODY_LIMIT), RATE_LIMIT_BURST_REQUESTS: '0' }),
     launch(['start', '--custom-server'], { DEMO: '1', PORT: String(customPort), PERSISTED_OPERATIONS: 'off' }),
   ]);
   token = await mintDevToken('user-1');
@@ -52,6 +53,29 @@ describe('the Next.js route under next start', () => {
     expect(body.data.orders.edges).toHaveLength(2);
     expect(body.data.orders.edges[0]?.node.customer.id).toBe('user-1');
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('counts anonymous callers by socket address: forged x-forwarded-for values share one budget', async () => {
+    const remaining: number[] = [];
+    for (const forged of ['203.0.113.1', '198.51.100.7, 203.0.113.2', '2001:db8::1']) {
+      const res = await post({ query: '{ ping }' }, { authorization: '', 'x-forwarded-for': forged });
+      expect(res.status).toBe(200);
+      remaining.push(Number(res.headers.get('ratelimit-remaining')));
+    }
+    // Next sets x-forwarded-for only when it is absent, so each value reached the route as the client wrote it.
+    expect([remaining[1]! - remaining[0]!, remaining[2]! - remaining[1]!]).toEqual([-1, -1]);
+  });
+
+  it('refuses malformed parameters with a JSON 400, never a 500 with a stack', async () => {
+    for (const body of [{ operationName: ['array'], query: '{ __typename }' }, { query: '{ ping }', variables: [1] }]) {
+      const res = await post(body);
+      expect([res.status, res.headers.get('content-type')]).toEqual([400, 'application/graphql-response+json; charset=utf-8']);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST', requestId: res.headers.get('x-request-id') } }] });
+      expect(text).not.toMatch(/node_modules|\.next\/|at /);
+    }
+    const ok = await post({ query: '{ ping }' });
+    expect(await ok.json()).toEqual({ data: { ping: true } });
   });
 
   it('echoes the client request id', async () => {

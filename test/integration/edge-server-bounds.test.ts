@@ -4,7 +4,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv, SERVER_DEFAULTS } from '../../src/config/env';
-import { connectionsCheckingIntervalOf, startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
+import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
+import { connectionsCheckingIntervalOf } from '../../src/server/server-limits';
 import { captureLog } from '../helpers/log-capture';
 import { startWorld, type World } from '../helpers/world';
 

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gatewayHandler, type GatewayNodeHandler } from '../../server/node-server';
 import { getGateway } from '../../server/instance';
+import { applyServerLimits, serverOf } from '../../server/server-limits';
 
 // Yoga reads the body itself (with its size limit); Next must not parse or cap it first.
 export const config = { api: { bodyParser: false, responseLimit: false, externalResolver: true } };
@@ -18,6 +19,13 @@ let handler: GatewayNodeHandler | undefined;
 
 // Next's API resolver waits for the handler's promise, which settles once the answer is sent.
 export default function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  handler ??= gatewayHandler(getGateway().yoga);
+  if (handler === undefined) {
+    const gateway = getGateway();
+    handler = gatewayHandler(gateway.yoga);
+    // next start creates its server with Node's defaults (300 s request timeout, no cap): ours apply
+    // from the first request on (checked every 30 s, Next's server was created with Node's interval).
+    const server = serverOf(req);
+    if (server !== undefined) applyServerLimits(server, gateway.config.server, gateway.telemetry.logger);
+  }
   return handler(req, res);
 }
