@@ -43,8 +43,14 @@ function equalsIgnoringCase(input: string, start: number, end: number, lower: st
   return end - start === lower.length && input.slice(start, end).toLowerCase() === lower;
 }
 
-/** `Bearer <12+ token68 characters>` and `Basic …` → `Bearer [REDACTED]`. */
-export function redactAuthSchemes(input: string, steps?: ScanSteps): string {
+/** What a word matcher found at a word: a span to replace, or where to go on; and how much it read. */
+type WordMatch = { readonly from: number; readonly to: number; readonly text: string; readonly read: number } | { readonly resume: number; readonly read: number };
+
+/**
+ * Calls `match` at every word (a run of [A-Za-z0-9_] at a word boundary, regex `\b\w+`) from left
+ * to right; a replaced span is never read again, so the work is the input plus what `match` reads.
+ */
+function redactWords(input: string, steps: ScanSteps | undefined, match: (start: number, end: number) => WordMatch): string {
   let out = '';
   let last = 0;
   let visits = 0;
@@ -58,27 +64,33 @@ export function redactAuthSchemes(input: string, steps?: ScanSteps): string {
     }
     let j = i + 1;
     while (j < len && has(input.charCodeAt(j), WORD)) j++;
-    visits += j - i;
-    if (!equalsIgnoringCase(input, i, j, 'bearer') && !equalsIgnoringCase(input, i, j, 'basic')) {
-      i = j;
+    const found = match(i, j);
+    visits += j - i + found.read;
+    if ('resume' in found) {
+      i = found.resume;
       continue;
     }
+    out += input.slice(last, found.from) + found.text;
+    last = found.to;
+    i = found.to;
+  }
+  if (steps) steps.count += visits;
+  return last === 0 ? input : out + input.slice(last);
+}
+
+/** `Bearer <12+ token68 characters>` and `Basic …` → `Bearer [REDACTED]`. */
+export function redactAuthSchemes(input: string, steps?: ScanSteps): string {
+  const len = input.length;
+  return redactWords(input, steps, (i, j) => {
+    if (!equalsIgnoringCase(input, i, j, 'bearer') && !equalsIgnoringCase(input, i, j, 'basic')) return { resume: j, read: 0 };
     let k = j;
     while (k < len && isSpace(input.charCodeAt(k))) k++;
     let end = k;
     if (k > j) while (end < len && has(input.charCodeAt(end), TOKEN68)) end++;
-    visits += end - j;
-    if (end - k >= 12) {
-      out += `${input.slice(last, j)} ${REDACTED}`;
-      last = end;
-      i = end;
-    } else {
-      // The short token after the spaces is read again as words: at most 11 characters.
-      i = k;
-    }
-  }
-  if (steps) steps.count += visits;
-  return last === 0 ? input : out + input.slice(last);
+    if (end - k >= 12) return { from: j, to: end, text: ` ${REDACTED}`, read: end - j };
+    // The short token after the spaces is read again as words: at most 11 characters.
+    return { resume: k, read: end - j };
+  });
 }
 
 const isSegment = (input: string, i: number): boolean => has(input.charCodeAt(i), SEGMENT);
@@ -139,25 +151,10 @@ function secretNameEnd(input: string, i: number, j: number): number {
 
 /** `password=…`, `"client_secret": "…"`, `api-key: …` → the value replaced by `[REDACTED]`. */
 export function redactSecretPairs(input: string, steps?: ScanSteps): string {
-  let out = '';
-  let last = 0;
-  let visits = 0;
-  let i = 0;
   const len = input.length;
-  while (i < len) {
-    visits++;
-    if (!has(input.charCodeAt(i), WORD) || !wordStarts(input, i)) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < len && has(input.charCodeAt(j), WORD)) j++;
-    visits += j - i;
+  return redactWords(input, steps, (i, j) => {
     const nameEnd = secretNameEnd(input, i, j);
-    if (nameEnd < 0) {
-      i = j;
-      continue;
-    }
+    if (nameEnd < 0) return { resume: j, read: 0 };
     // ["']? \s* [:=] \s* ["']? then 1+ characters that are not a quote, &, comma, ;, } or white space.
     let k = nameEnd;
     if (has(input.charCodeAt(k), QUOTE)) k++;
@@ -171,18 +168,11 @@ export function redactSecretPairs(input: string, steps?: ScanSteps): string {
       value = k;
       while (value < len && !has(input.charCodeAt(value), VALUE_STOP) && !isSpace(input.charCodeAt(value))) value++;
     }
-    visits += Math.max(k, value) - nameEnd;
-    if (value > k) {
-      out += input.slice(last, k) + REDACTED;
-      last = value;
-      i = value;
-    } else {
-      // The spaces read above are read again as non-words, once.
-      i = nameEnd;
-    }
-  }
-  if (steps) steps.count += visits;
-  return last === 0 ? input : out + input.slice(last);
+    const read = Math.max(k, value) - nameEnd;
+    if (value > k) return { from: k, to: value, text: REDACTED, read };
+    // The spaces read above are read again as non-words, once.
+    return { resume: nameEnd, read };
+  });
 }
 
 export interface KnownValues {

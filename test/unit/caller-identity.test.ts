@@ -13,6 +13,7 @@ import {
   parseForwardedEntry,
   socketAddressOf,
 } from '../../src/plugins/caller-identity';
+import { VALID_ENV } from '../helpers/valid-env';
 
 function trust(list: string): ProxyTrust {
   const { proxies, problems } = parseTrustedProxies(list);
@@ -142,19 +143,7 @@ describe('callerIdentity', () => {
 });
 
 describe('TRUSTED_PROXIES', () => {
-  const valid = {
-    ORDERS_URL: 'http://127.0.0.1:1',
-    ORDERS_TOKEN_URL: 'http://127.0.0.1:2/oauth/token',
-    ORDERS_CLIENT_ID: 'client',
-    ORDERS_CLIENT_SECRET: 'prod-secret-123',
-    CATALOG_URL: 'http://127.0.0.1:3',
-    CATALOG_API_KEY: 'prod-key-12345',
-    ACCOUNTS_URL: 'http://127.0.0.1:4',
-    ACCOUNTS_TOKEN: 'prod-token-123',
-    REVIEWS_URL: 'http://127.0.0.1:5',
-    REVIEWS_TOKEN: 'prod-token-456',
-    JWT_SECRET: 'a-production-secret-of-at-least-32-chars!',
-  };
+  const valid = VALID_ENV;
   const problemsOf = (env: Record<string, string>): readonly string[] => {
     try {
       parseEnv({ ...valid, ...env });

@@ -4,20 +4,9 @@ import { buildConfig } from '../../src/config';
 import { ConfigError, parseEnv } from '../../src/config/env';
 import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
 import { readFileSync } from 'node:fs';
+import { VALID_ENV } from '../helpers/valid-env';
 
-const valid = {
-  ORDERS_URL: 'http://127.0.0.1:1',
-  ORDERS_TOKEN_URL: 'http://127.0.0.1:2/oauth/token',
-  ORDERS_CLIENT_ID: 'client',
-  ORDERS_CLIENT_SECRET: 'prod-secret-123',
-  CATALOG_URL: 'http://127.0.0.1:3',
-  CATALOG_API_KEY: 'prod-key-12345',
-  ACCOUNTS_URL: 'http://127.0.0.1:4',
-  ACCOUNTS_TOKEN: 'prod-token-123',
-  REVIEWS_URL: 'http://127.0.0.1:5',
-  REVIEWS_TOKEN: 'prod-token-456',
-  JWT_SECRET: 'a-production-secret-of-at-least-32-chars!',
-};
+const valid = VALID_ENV;
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
