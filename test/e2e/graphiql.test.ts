@@ -33,7 +33,7 @@ let server: NodeServerHandle;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (bash .ci/run does)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test does, as root)`);
   upstreams = await startUpstreams();
   gateway = createGateway(buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'development' })));
   server = await startNodeServer(gateway.yoga);
