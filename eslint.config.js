@@ -15,10 +15,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // Layer rules: a module imports only from layers below it, plus the leaves (errors, config, observability).
+  // Layer rules: a module imports only from layers below it, plus the leaves (errors, config, observability, auth).
   layer(['src/http/**'], [{ group: ['graphql', 'graphql/*', 'graphql-yoga'], message: 'src/http must not know GraphQL.' }, { group: ['**/providers/**', '**/loaders/**', '**/resolvers/**', '**/plugins/**', '**/server/**', '**/dev/**'], message: 'src/http imports only leaves.' }]),
   layer(['src/plugins/**'], [{ group: ['**/providers/**', '**/http/**', '**/dev/**'], message: 'plugins never import providers or http.' }]),
   layer(['src/resolvers/**'], [{ group: ['**/http/*', '!**/http/types', '**/dev/**'], message: 'resolvers never import http.' }]),
-  layer(['src/errors/**', 'src/config/**', 'src/observability/**'], [{ group: ['**/server/**', '**/plugins/**', '**/resolvers/**', '**/loaders/**', '**/providers/**', '**/dev/**'], message: 'leaves import no layer.' }]),
+  layer(['src/errors/**', 'src/config/**', 'src/observability/**', 'src/auth/**'], [{ group: ['**/server/**', '**/plugins/**', '**/resolvers/**', '**/loaders/**', '**/providers/**', '**/dev/**'], message: 'leaves import no layer.' }]),
   layer(['src/server/**', 'src/providers/**', 'src/loaders/**', 'src/app/**'], [{ group: ['**/dev/**'], message: 'production code never imports src/dev.' }]),
 );

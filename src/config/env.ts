@@ -1,6 +1,8 @@
 // The only reader of process.env: validates the environment once, at boot, with a schema, and fails
 // loudly naming the variable and what is expected. Everything else receives config as an argument.
 import { z } from 'zod';
+import { callerKeyProblems, parseAlgorithms } from './caller-keys';
+import { parseCorsOrigins } from './cors-origins';
 import { parseTrustedProxies } from './trusted-proxies';
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
@@ -74,9 +76,26 @@ export const envSchema = z.object({
   REVIEWS_URL: url,
   REVIEWS_TOKEN: secret,
 
-  JWT_SECRET: z.string().min(32, { error: 'expected an HS256 secret of at least 32 characters' }),
+  /** HS256 secret of callers' tokens (development and tests); exactly one of it and JWT_JWKS_URL is required (caller-keys.ts). */
+  JWT_SECRET: z.string().min(32, { error: 'expected an HS256 secret of at least 32 characters' }).optional(),
+  /** The identity provider's JSON Web Key Set: callers' tokens are verified with its public keys. */
+  JWT_JWKS_URL: url.optional(),
+  /** Accepted `alg` of callers' tokens (comma-separated); unset: RS256,ES256 with a JWKS, HS256 with a secret. */
+  JWT_ALGORITHMS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const { algorithms, problems } = parseAlgorithms(text);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+      return algorithms;
+    }),
   JWT_ISSUER: z.string().min(1).default('bff-dev'),
   JWT_AUDIENCE: z.string().min(1).default('bff-gateway'),
+  /** Clock skew accepted on `exp`, `nbf` and `iat`, in seconds. */
+  JWT_CLOCK_TOLERANCE_SECONDS: nonNegativeInt.default(30),
+  /** Oldest accepted token by its `iat` (which becomes required), in seconds: 24 h, Auth0's default access-token lifetime. */
+  JWT_MAX_AGE_SECONDS: positiveInt.default(86_400),
 
   REQUEST_DEADLINE_MS: positiveInt.default(10_000),
   /** node:http mounts (standalone, custom server): time to receive the headers, then the whole request (408 beyond), idle keep-alive, open sockets. */
@@ -84,6 +103,12 @@ export const envSchema = z.object({
   SERVER_REQUEST_TIMEOUT_MS: positiveInt.default(SERVER_DEFAULTS.requestTimeoutMs),
   SERVER_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(SERVER_DEFAULTS.keepAliveTimeoutMs),
   SERVER_MAX_CONNECTIONS: positiveInt.default(SERVER_DEFAULTS.maxConnections),
+  /** After SIGTERM/SIGINT: how long the gateway keeps serving with readiness 503 (load balancers stop routing here); unset: 5000 in production, 0 in development, test and the demo. */
+  SHUTDOWN_DRAIN_MS: nonNegativeInt.optional(),
+  /** After the drain: how long in-flight requests get to finish before their connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  /** Interface the launcher binds (next -H, the node:http mounts); unset: 127.0.0.1 in development, every interface in production. */
+  HOST: z.string().min(1).optional(),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(3_000),
   UPSTREAM_MAX_RETRIES: nonNegativeInt.default(2),
   /** Outbound token bucket per provider: the rate the providers allow us (requests per second; 0: no bucket) and its burst. */
@@ -147,6 +172,18 @@ export const envSchema = z.object({
   RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(10_000),
   /** GET persisted-query hits served before yoga parses anything (0 turns it off, for comparison). */
   RESPONSE_CACHE_EARLY_HIT: flag.default(true),
+  /** Seconds a shared cache may serve a public answer past its max-age while it refetches it (`stale-while-revalidate`); 0 omits the directive. */
+  RESPONSE_CACHE_STALE_WHILE_REVALIDATE: nonNegativeInt.default(60),
+  /** Browser origins (comma-separated, exact) allowed cross-origin with credentials; unset: none in production, the local dev server otherwise. */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const { origins, problems } = parseCorsOrigins(text);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+      return origins;
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -191,6 +228,8 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>>): 
       throw new ConfigError(demoSecrets.map((name) => `${name}: a demo secret cannot be used in production (set DEMO=1 for the demo)`));
     }
   }
+  const keyProblems = callerKeyProblems(env);
+  if (keyProblems.length > 0) throw new ConfigError(keyProblems);
   // Node refuses a header timeout longer than the request timeout when it creates the server.
   if (env.SERVER_HEADERS_TIMEOUT_MS > env.SERVER_REQUEST_TIMEOUT_MS) {
     throw new ConfigError(['SERVER_HEADERS_TIMEOUT_MS: expected at most SERVER_REQUEST_TIMEOUT_MS']);

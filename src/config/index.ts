@@ -1,5 +1,7 @@
 // The typed, frozen gateway configuration derived from the validated environment.
 // Tests build configs with `buildConfig(parseEnv({...}))` instead of touching the process environment.
+import { callerKeysOf, type CallerKeys, type JwsAlgorithm } from './caller-keys';
+import { DEV_CORS_ORIGINS } from './cors-origins';
 import type { Env } from './env';
 import type { TrustedProxy } from './trusted-proxies';
 
@@ -51,6 +53,19 @@ export interface ResponseCacheConfig {
    * @default true
    */
   readonly earlyHit: boolean;
+  /**
+   * `stale-while-revalidate` of a public answer's Cache-Control: how long a shared cache may keep
+   * serving it past its max-age while it refetches; 0 omits the directive. @default 60
+   */
+  readonly staleWhileRevalidateSeconds: number;
+}
+
+/** Graceful shutdown on SIGTERM/SIGINT (src/server/shutdown.ts, README "Shutdown"). */
+export interface ShutdownConfig {
+  /** Time the listener keeps serving after the signal while readiness answers 503. @default 5000 in production, 0 in development, test and the demo */
+  readonly drainMs: number;
+  /** Time in-flight requests get once the listener is closed; their connections are cut beyond it. @default 15000 */
+  readonly timeoutMs: number;
 }
 
 /** The adaptive admission limit (src/plugins/admission-limit.ts). */
@@ -79,6 +94,24 @@ export interface ServerConfig {
   readonly keepAliveTimeoutMs: number;
   /** Open connections; the server closes any beyond at once. @default 10000 */
   readonly maxConnections: number;
+}
+
+export type { CallerKeys, JwsAlgorithm } from './caller-keys';
+
+/** How callers' bearer tokens are verified (src/server/caller.ts). */
+export interface JwtConfig {
+  /** JWT_SECRET (HS256, development and tests) or JWT_JWKS_URL (an identity provider's public keys). */
+  readonly keys: CallerKeys;
+  /** Accepted `alg` values; never `none`, never HMAC with a key set. @default ['RS256', 'ES256'] with a JWKS, ['HS256'] with a secret */
+  readonly algorithms: readonly JwsAlgorithm[];
+  /** @default 'bff-dev' */
+  readonly issuer: string;
+  /** @default 'bff-gateway' */
+  readonly audience: string;
+  /** Clock skew accepted on `exp`, `nbf` and `iat`. @default 30 */
+  readonly clockToleranceSeconds: number;
+  /** Oldest accepted token by its `iat`, which is then required. @default 86400 */
+  readonly maxAgeSeconds: number;
 }
 
 export type PersistedOperationsMode = 'enforce' | 'audit' | 'off';
@@ -151,8 +184,9 @@ export interface GatewayConfig {
   /** Overall time budget of one GraphQL request; every upstream attempt fits inside. @default 10000 */
   readonly requestDeadlineMs: number;
   readonly server: ServerConfig;
+  readonly shutdown: ShutdownConfig;
   readonly providers: { readonly [K in ProviderName]: ProviderConfig };
-  readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string };
+  readonly jwt: JwtConfig;
   readonly redisUrl: string | undefined;
   readonly persistedOperations: {
     /** @default 'enforce' in production, 'off' in development and test */
@@ -165,6 +199,8 @@ export interface GatewayConfig {
   readonly limits: LimitsConfig;
   /** TRUSTED_PROXIES: peers whose x-forwarded-for entries are believed. @default [] (the socket peer is the client) */
   readonly trustedProxies: readonly TrustedProxy[];
+  /** CORS_ORIGINS: exact browser origins allowed cross-origin, with credentials. @default [] in production, http://localhost:3000 and http://127.0.0.1:3000 otherwise */
+  readonly corsOrigins: readonly string[];
   /** Prefix of every Redis key we write; instances sharing it share rate limits and cache. @default 'bff:' */
   readonly redisKeyPrefix: string;
   readonly rateLimit: RateLimitConfig;
@@ -203,6 +239,11 @@ export function buildConfig(env: Env): GatewayConfig {
       keepAliveTimeoutMs: env.SERVER_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: env.SERVER_MAX_CONNECTIONS,
     },
+    shutdown: {
+      // Production sits behind a load balancer that needs a few seconds to stop routing here; nothing else does.
+      drainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' && !env.DEMO ? 5000 : 0),
+      timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
     providers: {
       orders: {
         ...common,
@@ -233,7 +274,13 @@ export function buildConfig(env: Env): GatewayConfig {
         maxBatchSize: 100,
       },
     },
-    jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    jwt: {
+      ...callerKeysOf(env),
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
+      maxAgeSeconds: env.JWT_MAX_AGE_SECONDS,
+    },
     redisUrl: env.REDIS_URL,
     persistedOperations: {
       mode: env.PERSISTED_OPERATIONS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off'),
@@ -255,6 +302,7 @@ export function buildConfig(env: Env): GatewayConfig {
       maxVariablesValues: env.LIMIT_VARIABLES_VALUES,
     },
     trustedProxies: env.TRUSTED_PROXIES,
+    corsOrigins: env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? [] : DEV_CORS_ORIGINS),
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     rateLimit: {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
@@ -276,6 +324,7 @@ export function buildConfig(env: Env): GatewayConfig {
       enabled: env.RESPONSE_CACHE ?? env.NODE_ENV !== 'test',
       maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
       earlyHit: env.RESPONSE_CACHE_EARLY_HIT,
+      staleWhileRevalidateSeconds: env.RESPONSE_CACHE_STALE_WHILE_REVALIDATE,
     },
     observability: {
       enabled: env.OBSERVABILITY,

@@ -4,16 +4,21 @@
 //   npm start                → the production build against real providers (configuration required)
 //   … -- --standalone        → the same gateway on plain node:http instead of Next.js
 //   … -- --custom-server     → Next's custom-server mode: /api/graphql straight to Yoga, the rest to Next
+//   … -- --idp               → demo callers verified against the simulated identity provider's JWKS, not the HS256 dev secret
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { buildConfig } from '../config';
 import { ConfigError, parseEnv } from '../config/env';
 import { createGateway } from '../server/gateway';
+import { adoptGateway } from '../server/instance';
 import { startNextCustomServer } from '../server/next-custom-server';
 import { startNodeServer } from '../server/node-server';
 import { GATEWAY_NODE_ARGS } from '../server/node-options';
+import { exitAfterShutdown, SHUTDOWN_SIGNALS, shutDown } from '../server/shutdown';
 import { GRAPHQL_ENDPOINT } from '../server/yoga';
+import { bannerLines } from './banner';
 import { demoEnv } from './demo-env';
 import { mintDevToken } from './dev-jwt';
 import { startUpstreams, type Upstreams } from './upstreams';
@@ -21,11 +26,10 @@ import { startUpstreams, type Upstreams } from './upstreams';
 const mode = process.argv[2] === 'dev' ? 'development' : 'production';
 const standalone = process.argv.includes('--standalone');
 const customServer = process.argv.includes('--custom-server');
+const idp = process.argv.includes('--idp');
 const demo = mode === 'development' || process.env['DEMO'] === '1' || process.env['DEMO'] === 'true';
 const port = Number(process.env['PORT'] ?? (mode === 'development' ? 3000 : 4000));
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
-
-const EXAMPLE_QUERY = `{ orders(first: 3) { edges { node { id customer { name } lines { quantity product { title priceCents averageRating reviews { rating author { name } } } } } } } }`;
 
 function runNext(args: string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, nextBin, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -58,71 +62,71 @@ async function main(): Promise<void> {
   const upstreams: Upstreams | undefined = demo ? await startUpstreams() : undefined;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...(upstreams ? demoEnv(upstreams) : {}),
+    ...(upstreams ? demoEnv(upstreams, { callers: idp ? 'identity' : 'dev-secret' }) : {}),
     NODE_ENV: mode,
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: '1',
   };
   // Fail loudly here, naming the variable, rather than on the first request.
-  const config = buildConfig(parseEnv(env));
+  const parsed = parseEnv(env);
+  const config = buildConfig(parsed);
+  // Development stays on this machine unless HOST says otherwise; production binds every interface.
+  const host = parsed.HOST ?? (mode === 'development' ? '127.0.0.1' : undefined);
+  const hostArgs = host === undefined ? [] : ['--hostname', host];
+  const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
   let child: ChildProcess | undefined;
-  let stopServer: (() => Promise<void>) | undefined;
-  const url = `http://127.0.0.1:${port}${GRAPHQL_ENDPOINT}`;
+  const url = `http://${shownHost}:${port}${GRAPHQL_ENDPOINT}`;
   if (standalone || customServer) {
     const gateway = createGateway(config);
+    // The one gateway of this process, also for any route Next serves beside it (custom server).
+    adoptGateway(gateway);
     if (customServer && mode === 'production') ensureBuild(env);
     const bounds = { limits: config.server, logger: gateway.telemetry.logger };
+    const bind = host ?? '0.0.0.0';
     const server = customServer
-      ? await startNextCustomServer(gateway.yoga, { port, host: '0.0.0.0', dev: mode === 'development', ...bounds })
-      : await startNodeServer(gateway.yoga, { port, host: '0.0.0.0', ...bounds });
-    stopServer = async () => {
-      await server.close();
-      await gateway.close();
-    };
+      ? await startNextCustomServer(gateway.yoga, { port, host: bind, dev: mode === 'development', ...bounds })
+      : await startNodeServer(gateway.yoga, { port, host: bind, ...bounds });
+    exitAfterShutdown(config.shutdown, async (signal) => {
+      await shutDown({ gateway, server: () => server.server, timing: config.shutdown, afterListenerClosed: () => server.close() }, signal);
+      await upstreams?.close();
+    });
   } else if (mode === 'development') {
-    child = runNext(['dev', '--port', String(port)], env);
+    child = runNext(['dev', '--port', String(port), ...hostArgs], env);
   } else {
     ensureBuild(env);
     // The gateway's production V8 flags go on the command line: Node refuses one of them in NODE_OPTIONS.
     // Keep-alive is the one server bound `next start` takes; the others stay Node's (README).
-    child = runNext(['start', '--port', String(port), '--keepAliveTimeout', String(config.server.keepAliveTimeoutMs)], env, GATEWAY_NODE_ARGS);
+    // NEXT_MANUAL_SIG_HANDLE: Next would close the listener at once and exit 143 on SIGTERM; the
+    // gateway's own shutdown (src/server/instance.ts) drains first and exits 0.
+    const args = ['start', '--port', String(port), ...hostArgs, '--keepAliveTimeout', String(config.server.keepAliveTimeoutMs)];
+    child = runNext(args, { ...env, NEXT_MANUAL_SIG_HANDLE: 'true' }, GATEWAY_NODE_ARGS);
   }
 
-  const stop = async (code: number) => {
-    child?.kill('SIGTERM');
-    await stopServer?.();
-    await upstreams?.close();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  child?.on('exit', (code) => void stop(code ?? 1));
+  if (child !== undefined) {
+    const running = child;
+    // The child shuts down and we exit with it, never before it (an orphan would keep serving).
+    for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => running.kill(signal));
+    running.on('exit', (code, signal) => {
+      const exitCode = code ?? 128 + (signal === null ? 1 : constants.signals[signal]);
+      void (upstreams?.close() ?? Promise.resolve()).finally(() => process.exit(exitCode));
+    });
+  }
 
   await waitUntilAnswering(url, child);
-  const token = demo ? await mintDevToken('user-1') : undefined;
-  const lines = [
-    '',
-    `Gateway (${mode}${standalone ? ', node:http' : customServer ? ', Next.js custom server' : ', Next.js'}${demo ? ', demo providers' : ''}) ready at ${url}`,
-    mode === 'development' ? `GraphiQL: open ${url} in a browser` : 'GraphiQL and introspection are off in production mode.',
-  ];
-  if (upstreams) {
-    lines.push('Simulated providers:', ...Object.entries(upstreams.urls).map(([name, u]) => `  ${name.padEnd(9)} ${u}`));
-  }
-  if (token) {
-    lines.push(
-      '',
-      'Dev token for user-1 (paste as header in GraphiQL: {"Authorization": "Bearer <token>"}; another user: npm run -s token user-2):',
-      token,
-      '',
-      'Example query:',
-      EXAMPLE_QUERY,
-      '',
-      'From a shell:',
-      `curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${token}" \\`,
-      `  -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'`,
-    );
-  }
+  const token = !upstreams ? undefined : idp ? upstreams.identity.mint('user-1', { expiresIn: 12 * 3600 }) : await mintDevToken('user-1');
+  const mount = standalone ? 'node:http' : customServer ? 'Next.js custom server' : 'Next.js';
+  const lines = bannerLines({
+    mode,
+    mount: `${mount}${demo ? ', demo providers' : ''}`,
+    url,
+    host,
+    providers: upstreams?.urls,
+    token,
+    persistedDir: config.persistedOperations.dir,
+  });
+  // Tokens of the dev secret are refused in this mode: `npm run token` must ask the identity provider.
+  if (upstreams && idp) lines.push('', `Callers are verified against the simulated identity provider; another user's token: npm run -s token -- user-2 --idp ${upstreams.identity.url}`);
   console.log(lines.join('\n'));
 }
 

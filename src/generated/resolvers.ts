@@ -31,7 +31,8 @@ export type Mutation = {
   noop: Scalars['Boolean']['output'];
   /**
    * Places an order for the calling user. `idempotencyKey` (8-64 chars of [A-Za-z0-9_-]) makes retries safe:
-   * the same key with the same input returns the original order.
+   * the same key with the same input returns the original order. The key is the caller's own: another
+   * caller's use of the same key neither blocks nor replays this one.
    */
   placeOrder: Order;
 };
@@ -119,7 +120,7 @@ export type Query = {
   __typename?: 'Query';
   /** The calling user (requires a bearer token). */
   me: Maybe<User>;
-  /** An order by id; only its customer may see it. */
+  /** An order by id; only its customer may see it (another customer's order is NOT_FOUND, as a missing one). */
   order: Maybe<Order>;
   /** The calling user's orders, oldest first, cursor-paginated. */
   orders: OrderConnection;
@@ -170,7 +171,8 @@ export type Review = {
 
 export type User = {
   __typename?: 'User';
-  email: Scalars['String']['output'];
+  /** Visible to the user themself, or with the users:pii scope (otherwise null with FORBIDDEN, UNAUTHENTICATED without a token). */
+  email: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   memberSince: Scalars['DateTime']['output'];
   name: Scalars['String']['output'];
@@ -304,6 +306,10 @@ export type ResolversParentTypes = {
   User: UserModel;
 };
 
+export type AuthenticatedDirectiveArgs = { };
+
+export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type CacheControlDirectiveArgs = {
   inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
   maxAge?: Maybe<Scalars['Int']['input']>;
@@ -326,6 +332,12 @@ export type ListSizeDirectiveArgs = {
 };
 
 export type ListSizeDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Array<Scalars['String']['input']>>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -404,7 +416,7 @@ export type ReviewResolvers<ContextType = GraphQLContext, ParentType extends Res
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
-  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   memberSince?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -428,7 +440,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
 };
 
 export type DirectiveResolvers<ContextType = GraphQLContext> = {
+  authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   cost?: CostDirectiveResolver<any, any, ContextType>;
   listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
 };

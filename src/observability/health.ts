@@ -26,11 +26,13 @@ export interface HealthOptions {
   readonly redisTimeoutMs?: number;
 }
 
-export type CheckResult = 'ok' | 'down' | 'all_open' | 'invalid' | 'off';
+export type CheckResult = 'ok' | 'down' | 'all_open' | 'invalid' | 'off' | 'draining';
 
 export interface Health {
   live(): OpsReply;
   ready(): Promise<OpsReply>;
+  /** From now on readiness answers 503 (`checks.shutdown: 'draining'`): the process is shutting down. */
+  startDraining(): void;
 }
 
 export function liveReply(): OpsReply {
@@ -67,9 +69,15 @@ async function pingWithin(redis: RedisPing, ms: number): Promise<CheckResult> {
 
 export function createHealth(options: HealthOptions): Health {
   const timeoutMs = options.redisTimeoutMs ?? 500;
+  let draining = false;
   return {
     live: liveReply,
+    startDraining() {
+      draining = true;
+    },
     async ready() {
+      // No Redis ping while shutting down: the answer is 503 whatever it says, and Redis may be closing.
+      if (draining) return readinessReply({ config: 'ok', shutdown: 'draining' });
       const states = options.breakers();
       const upstreams: CheckResult = states.length > 0 && states.every((s) => s === 'open') ? 'all_open' : 'ok';
       const redis: CheckResult = options.redis === undefined ? 'off' : await pingWithin(options.redis, timeoutMs);

@@ -59,7 +59,7 @@ const MAX_ACTIVE = 10_000;
 const MAX_ERROR_LINES = 20;
 
 function secretsOf(config: GatewayConfig): string[] {
-  const out = [config.jwt.secret];
+  const out = config.jwt.keys.kind === 'secret' ? [config.jwt.keys.secret] : [];
   for (const provider of Object.values(config.providers)) {
     const auth = provider.auth;
     if (auth.kind === 'apiKey') out.push(auth.value);
@@ -124,7 +124,8 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
     onError: (error) => logger.error({ err: error }, 'tracing unavailable'),
   });
   const tracingOn = options.tracerProvider !== undefined || config.observability.tracing.otlpEndpoint !== undefined;
-  const hashCaller = createCallerHasher(config.jwt.secret);
+  // With a JWKS there is no JWT secret: the deployment's other secrets, shared by its instances, key the hash.
+  const hashCaller = createCallerHasher(config.jwt.keys.kind === 'secret' ? config.jwt.keys.secret : secretsOf(config).join('\n'));
   const active = new Map<string, RequestRecord>();
   const source: ScopeSource = {
     scope: new AsyncLocalStorage<CallScope>(),

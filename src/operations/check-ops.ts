@@ -1,6 +1,8 @@
 // ops:check in-process: every operation of the .graphql sources and of every retained manifest,
 // validated against the current schema and judged by the server's own limits and cost functions
-// (check-operation.ts). Problems are reported compiler-style (`file:line:column message [CODE]`).
+// (check-operation.ts), with the scopes a caller needs for it; and the schema's authorization
+// directives, which may name only known scopes. Problems are reported compiler-style
+// (`file:line:column message [CODE]`).
 import {
   buildSchema,
   getLocation,
@@ -19,6 +21,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { requirementOfDocument } from '../auth/operation-requirement';
+import { formatRequirement, readAuthRules, type AuthRules, type AuthSchemaProblem } from '../auth/requirements';
 import { checkOperationText } from './check-operation';
 import { placeholderVariables } from './check-ops-variables';
 import type { ManifestText } from './check-sources';
@@ -30,6 +34,8 @@ import { ManifestError, parseManifestText } from './manifest';
 export interface OpsCheckOptions {
   /** The current schema (SDL, as codegen joins schema/*.graphql). */
   readonly schemaSdl: string;
+  /** The files schemaSdl was joined from (check-sources.ts readSchemaFiles), to place schema problems in them. @default none: placed in `schema` at their line of schemaSdl */
+  readonly schemaFiles?: readonly OperationText[];
   /** The operation sources (persisted-queries/operations/*.graphql). */
   readonly sources: readonly OperationText[];
   /** manifest.json and every retained released manifest, as text (see check-sources.ts). */
@@ -45,7 +51,7 @@ export interface OpsCheckProblem {
   readonly line: number;
   readonly column: number;
   readonly message: string;
-  /** The error-contract code the server would answer with. */
+  /** The error-contract code the server would answer with; for a problem of the schema itself, its kind (`UNKNOWN_SCOPE`). */
   readonly code: string;
 }
 
@@ -55,6 +61,8 @@ export interface OpsCheckRow {
   readonly sources: readonly string[];
   readonly depth: number | null;
   readonly cost: number | null;
+  /** What the caller's token needs for every guarded field it selects (`orders:read`, `a+b | c`, `authenticated`, `-` for nothing). */
+  readonly scopes: string;
   /** `ok`, or the codes of its problems. */
   readonly status: string;
 }
@@ -75,6 +83,7 @@ interface Judged {
   readonly source: string;
   readonly depth: number | null;
   readonly cost: number | null;
+  readonly scopes: string;
   readonly codes: readonly string[];
 }
 
@@ -118,18 +127,19 @@ function describe(name: string, v: LimitViolation): string {
 function judgeLimits(
   schema: GraphQLSchema,
   op: { name: string; body: string; source: string; at: { file: string; line: number; column: number } },
-  options: OpsCheckOptions,
+  options: OpsCheckOptions & { readonly rules: AuthRules },
   problems: OpsCheckProblem[],
   validationCodes: readonly string[],
 ): Judged {
-  if (validationCodes.length > 0) return { ...op, depth: null, cost: null, codes: validationCodes };
+  if (validationCodes.length > 0) return { ...op, depth: null, cost: null, scopes: '-', codes: validationCodes };
   const document = parse(op.body, { noLocation: true });
+  const scopes = formatRequirement(requirementOfDocument(schema, document, options.rules));
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const variables = operation ? placeholderVariables(schema, operation, options.costDefaults?.listSize) : {};
   const limits = options.limits ?? DEFAULT_OPERATION_LIMITS;
   const check = checkOperationText(schema, op.body, limits, { operationName: op.name, variables, ...(options.costDefaults ? { costDefaults: options.costDefaults } : {}) });
   for (const violation of check.violations) problems.push({ ...op.at, message: describe(op.name, violation), code: violation.code });
-  return { ...op, depth: check.shape?.depth ?? null, cost: check.cost, codes: check.violations.map((v) => v.code) };
+  return { ...op, depth: check.shape?.depth ?? null, cost: check.cost, scopes, codes: check.violations.map((v) => v.code) };
 }
 
 function spreads(node: DefinitionNode): string[] {
@@ -152,7 +162,7 @@ function withFragments(operation: OperationDefinitionNode, fragments: ReadonlyMa
   return { kind: Kind.DOCUMENT, definitions: [operation, ...definitions] };
 }
 
-function checkSources(schema: GraphQLSchema, options: OpsCheckOptions, problems: OpsCheckProblem[]): Judged[] {
+function checkSources(schema: GraphQLSchema, options: OpsCheckOptions & { readonly rules: AuthRules }, problems: OpsCheckProblem[]): Judged[] {
   const operations: { node: OperationDefinitionNode; file: string }[] = [];
   const fragments = new Map<string, FragmentDefinitionNode>();
   const seen = new Map<string, string>();
@@ -206,7 +216,7 @@ function checkSources(schema: GraphQLSchema, options: OpsCheckOptions, problems:
   return judged;
 }
 
-function checkManifests(schema: GraphQLSchema, options: OpsCheckOptions, problems: OpsCheckProblem[]): Judged[] {
+function checkManifests(schema: GraphQLSchema, options: OpsCheckOptions & { readonly rules: AuthRules }, problems: OpsCheckProblem[]): Judged[] {
   const judged: Judged[] = [];
   for (const { source, text } of options.manifests) {
     let operations;
@@ -225,7 +235,7 @@ function checkManifests(schema: GraphQLSchema, options: OpsCheckOptions, problem
         document = parse(new Source(op.body, where));
       } catch (error) {
         if (error instanceof GraphQLError) problems.push(...problemsOf(error, where, 'GRAPHQL_PARSE_FAILED'));
-        judged.push({ name: op.name, body: op.body, source, depth: null, cost: null, codes: ['GRAPHQL_PARSE_FAILED'] });
+        judged.push({ name: op.name, body: op.body, source, depth: null, cost: null, scopes: '-', codes: ['GRAPHQL_PARSE_FAILED'] });
         continue;
       }
       const errors = validate(schema, document);
@@ -239,10 +249,10 @@ function checkManifests(schema: GraphQLSchema, options: OpsCheckOptions, problem
 
 /** One row per distinct body, naming every file that carries it. */
 function tableOf(judged: readonly Judged[]): OpsCheckRow[] {
-  const rows = new Map<string, { operation: string; sources: string[]; depth: number | null; cost: number | null; codes: Set<string> }>();
+  const rows = new Map<string, { operation: string; sources: string[]; depth: number | null; cost: number | null; scopes: string; codes: Set<string> }>();
   for (const j of judged) {
     const key = `${j.name}\n${j.body}`;
-    const row = rows.get(key) ?? { operation: j.name, sources: [], depth: j.depth, cost: j.cost, codes: new Set<string>() };
+    const row = rows.get(key) ?? { operation: j.name, sources: [], depth: j.depth, cost: j.cost, scopes: j.scopes, codes: new Set<string>() };
     if (!row.sources.includes(j.source)) row.sources.push(j.source);
     j.codes.forEach((c) => row.codes.add(c));
     rows.set(key, row);
@@ -257,13 +267,14 @@ function render(problems: readonly OpsCheckProblem[], table: readonly OpsCheckRo
   if (lines.length > 0) lines.push('');
   const short = (source: string) => source.replace(/^.*\//, '');
   const cells = [
-    ['operation', 'sources', 'depth', 'cost', 'status'],
-    ...table.map((r) => [r.operation, r.sources.map(short).join(', '), String(r.depth ?? '-'), String(r.cost ?? '-'), r.status]),
+    ['operation', 'sources', 'depth', 'cost', 'scopes', 'status'],
+    ...table.map((r) => [r.operation, r.sources.map(short).join(', '), String(r.depth ?? '-'), String(r.cost ?? '-'), r.scopes, r.status]),
   ];
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0))) ?? [];
   for (const row of cells) lines.push(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
   lines.push('');
   lines.push(`limits: depth ${limits.maxDepth}, cost ${limits.maxCost}, aliases ${limits.maxAliases}, root fields ${limits.maxRootFields}, tokens ${limits.maxTokens}`);
+  lines.push('scopes: a+b needs both, a | b either; authenticated: any bearer token; -: none');
   lines.push(problems.length > 0 ? `ops:check failed: ${problems.length} problem(s) in ${table.length} operation(s).` : `ops:check passed: ${table.length} operation(s).`);
   return lines.join('\n');
 }
@@ -278,10 +289,25 @@ function dedupe(problems: readonly OpsCheckProblem[]): OpsCheckProblem[] {
   });
 }
 
+/** Where a directive of the joined SDL was written: its file (when known), line and column. */
+function schemaProblem(problem: AuthSchemaProblem, options: OpsCheckOptions): OpsCheckProblem {
+  const at = { message: problem.message, code: problem.code };
+  const loc = problem.node?.loc;
+  if (!loc) return { file: 'schema', line: 1, column: 1, ...at };
+  let start = 0;
+  for (const { file, source } of options.schemaFiles ?? []) {
+    // The files are joined with one newline each (check-sources.ts joinSchemaFiles).
+    if (loc.start < start + source.length) return { file, ...getLocation(new Source(source, file), loc.start - start), ...at };
+    start += source.length + 1;
+  }
+  return { file: 'schema', ...getLocation(loc.source, loc.start), ...at };
+}
+
 export function runOpsCheck(options: OpsCheckOptions): OpsCheckResult {
   const schema = buildSchema(options.schemaSdl);
-  const found: OpsCheckProblem[] = [];
-  const judged = [...checkSources(schema, options, found), ...checkManifests(schema, options, found)];
+  const rules = readAuthRules(schema);
+  const found: OpsCheckProblem[] = rules.problems.map((p) => schemaProblem(p, options));
+  const judged = [...checkSources(schema, { ...options, rules }, found), ...checkManifests(schema, { ...options, rules }, found)];
   const problems = dedupe(found);
   const table = tableOf(judged);
   const report = render(problems, table, options.limits ?? DEFAULT_OPERATION_LIMITS);

@@ -9,13 +9,22 @@ export const CHECK_PATHS = Object.freeze({
   persistedQueriesDir: 'persisted-queries',
   /** The last released schema; `npm run schema:release` rewrites it. */
   schemaBaseline: 'persisted-queries/released/schema.graphql',
+  /** Breaking changes since that baseline which schema:check lets through, each with its reason. */
+  acceptedChanges: 'persisted-queries/accepted-changes.json',
 });
+
+/** The schema files, sorted as codegen.ts reads them. */
+export function readSchemaFiles(dir: string = CHECK_PATHS.schemaDir): { file: string; source: string }[] {
+  return filesEnding(dir, '.graphql').map((file) => ({ file, source: readFileSync(file, 'utf8') }));
+}
 
 /** The SDL exactly as codegen.ts joins it (sorted files, newline-separated). */
 export function readSchemaSdl(dir: string = CHECK_PATHS.schemaDir): string {
-  return filesEnding(dir, '.graphql')
-    .map((file) => readFileSync(file, 'utf8'))
-    .join('\n');
+  return joinSchemaFiles(readSchemaFiles(dir));
+}
+
+export function joinSchemaFiles(files: readonly { readonly source: string }[]): string {
+  return files.map((f) => f.source).join('\n');
 }
 
 export interface ManifestText {

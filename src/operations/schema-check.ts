@@ -1,7 +1,8 @@
 // schema:check in-process: the changes between the last released schema and the current one, each
 // classified safe / dangerous / breaking (@graphql-inspector/core), and the retained persisted
 // operations each change would break. Breaking a shipped operation fails; a breaking change no
-// retained operation uses passes with a warning.
+// retained operation uses passes with a warning, and so does one accepted in a reviewed file
+// (persisted-queries/accepted-changes.json) with the reason it cannot hurt those operations.
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildSchema, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { changeTouches, usedCoordinates } from './schema-check-usage';
@@ -13,6 +14,16 @@ export interface RetainedOperation {
   readonly source: string;
 }
 
+/** A breaking change reviewed and let through, until schema:release makes it part of the baseline. */
+export interface AcceptedChange {
+  /** @graphql-inspector's change type, e.g. `FIELD_TYPE_CHANGED`. */
+  readonly type: string;
+  /** The change's path, e.g. `User.email`. */
+  readonly path: string;
+  /** Why the retained operations it touches cannot be hurt; printed with the warning. */
+  readonly reason: string;
+}
+
 export interface SchemaCheckOptions {
   /** The last released schema (SDL). */
   readonly baselineSdl: string;
@@ -20,6 +31,8 @@ export interface SchemaCheckOptions {
   readonly currentSdl: string;
   /** Every operation a client still in use may send. */
   readonly operations: readonly RetainedOperation[];
+  /** Breaking changes that warn instead of failing. @default none */
+  readonly accepted?: readonly AcceptedChange[];
 }
 
 export type ChangeLevel = 'safe' | 'dangerous' | 'breaking';
@@ -36,6 +49,8 @@ export interface ClassifiedChange {
   /** Labels of the retained operations this change touches (`Name (source, …)`). */
   readonly operations: readonly string[];
   readonly verdict: ChangeVerdict;
+  /** The reason of the accepted-changes entry that turned a failure into a warning. */
+  readonly acceptedBecause?: string;
 }
 
 export interface SchemaCheckResult {
@@ -92,10 +107,12 @@ function verdictOf(level: ChangeLevel, touched: number): ChangeVerdict {
   return 'pass';
 }
 
-function classify(change: Change, ops: readonly OperationUnderCheck[], schemas: readonly GraphQLSchema[]): ClassifiedChange {
+function classify(change: Change, ops: readonly OperationUnderCheck[], schemas: readonly GraphQLSchema[], accepted: readonly AcceptedChange[]): ClassifiedChange {
   const level = LEVELS[change.criticality.level];
   const operations = ops.filter((op) => changeTouches(change, op.used, schemas)).map((op) => op.label);
-  return { level, type: change.type, message: change.message, path: change.path, operations, verdict: verdictOf(level, operations.length) };
+  const classified = { level, type: change.type, message: change.message, path: change.path, operations, verdict: verdictOf(level, operations.length) };
+  const acceptance = classified.verdict === 'fail' ? accepted.find((a) => a.type === change.type && a.path === change.path) : undefined;
+  return acceptance ? { ...classified, verdict: 'warn', acceptedBecause: acceptance.reason } : classified;
 }
 
 function render(
@@ -123,14 +140,20 @@ export async function runSchemaCheck(options: SchemaCheckOptions): Promise<Schem
   const baseline = buildSchema(options.baselineSdl);
   const current = buildSchema(options.currentSdl);
   const ops = prepare(options.operations, baseline, current);
-  const changes = (await diff(baseline, current)).map((change) => classify(change, ops, [baseline, current]));
+  const accepted = options.accepted ?? [];
+  const changes = (await diff(baseline, current)).map((change) => classify(change, ops, [baseline, current], accepted));
 
   const problems: string[] = [];
   const warnings: string[] = [];
   for (const change of changes) {
     if (change.verdict === 'fail') problems.push(`breaking change "${change.message}" breaks ${change.operations.join('; ')}`);
+    else if (change.acceptedBecause !== undefined) warnings.push(`accepted breaking change "${change.message}" touches ${change.operations.join('; ')}: ${change.acceptedBecause}`);
     else if (change.verdict === 'warn' && change.level === 'breaking') warnings.push(`breaking change "${change.message}": no retained operation uses it`);
     else if (change.verdict === 'warn') warnings.push(`dangerous change "${change.message}" touches ${change.operations.join('; ')}`);
+  }
+  // An acceptance that matches nothing is left over from a released schema (or mistyped): say so.
+  for (const a of accepted) {
+    if (!changes.some((c) => c.type === a.type && c.path === a.path)) warnings.push(`accepted change ${a.type} at ${a.path} matches no change since the released schema; remove it`);
   }
   // Validation against the new schema is the ground truth: an operation that no longer validates
   // fails the check even when no change above names it.

@@ -1,7 +1,11 @@
 // Decides, from the document alone and before execution, whether a response may be shared between
 // callers: PUBLIC unless it selects something the schema marks `@cacheControl(scope: PRIVATE)`
-// (a private type, a private field, or a field returning a private type). The response cache keys
+// (a private type, a private field, or a field returning a private type; what @authenticated or
+// @requiresScopes guards counts as private). The response cache keys
 // PUBLIC documents without the session (one entry for everybody) and PRIVATE ones per caller.
+// It also gives a PUBLIC document's max-age for HTTP caches: the smallest @cacheControl maxAge of
+// the fields it selects and of the types they return, known before execution, so that a cache miss
+// and a hit (which has no result to read) send the same Cache-Control.
 import {
   getNamedType,
   isAbstractType,
@@ -15,10 +19,17 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import { AUTH_DIRECTIVES } from '../auth/requirements';
 
 export interface CacheScope {
   /** True when the document may select caller-specific data (or cannot be read). */
   isPrivate(document: string | undefined): boolean;
+  /**
+   * Seconds an HTTP cache may keep a PUBLIC document's answer: the smallest maxAge among the fields
+   * it selects and the types they return (all possible types of an abstract one); undefined when
+   * the document is private, cannot be read, or meets no maxAge.
+   */
+  maxAgeOf(document: string | undefined): number | undefined;
   /** Types and `Type.field` coordinates marked PRIVATE (for logs and tests). */
   readonly privateTypes: ReadonlySet<string>;
   readonly privateFields: ReadonlySet<string>;
@@ -38,74 +49,115 @@ function scopeOf(directives: readonly ConstDirectiveNode[] | undefined): string 
   return undefined;
 }
 
-function collectPrivate(schema: GraphQLSchema): { types: Set<string>; fields: Set<string> } {
-  const types = new Set<string>();
-  const fields = new Set<string>();
+// What only some callers may read is never shared, whatever its @cacheControl says.
+function isGuarded(directives: readonly ConstDirectiveNode[] | undefined): boolean {
+  return directives?.some((d) => d.name.value === AUTH_DIRECTIVES.authenticated || d.name.value === AUTH_DIRECTIVES.requiresScopes) ?? false;
+}
+
+function maxAgeArgOf(directives: readonly ConstDirectiveNode[] | undefined): number | undefined {
+  for (const directive of directives ?? []) {
+    if (directive.name.value !== 'cacheControl') continue;
+    const maxAge = directive.arguments?.find((a) => a.name.value === 'maxAge')?.value;
+    if (maxAge?.kind === Kind.INT) return Number(maxAge.value);
+  }
+  return undefined;
+}
+
+interface SchemaCacheControl {
+  readonly types: Set<string>;
+  readonly fields: Set<string>;
+  readonly typeMaxAge: Map<string, number>;
+  readonly fieldMaxAge: Map<string, number>;
+}
+
+function collect(schema: GraphQLSchema): SchemaCacheControl {
+  const found: SchemaCacheControl = { types: new Set(), fields: new Set(), typeMaxAge: new Map(), fieldMaxAge: new Map() };
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
     const typeNodes = [type.astNode, ...(type.extensionASTNodes ?? [])];
-    if (typeNodes.some((node) => node && 'directives' in node && scopeOf(node.directives) === 'PRIVATE')) types.add(type.name);
+    for (const node of typeNodes) {
+      if (!node || !('directives' in node)) continue;
+      if (scopeOf(node.directives) === 'PRIVATE' || isGuarded(node.directives)) found.types.add(type.name);
+      const maxAge = maxAgeArgOf(node.directives);
+      if (maxAge !== undefined) found.typeMaxAge.set(type.name, maxAge);
+    }
     if (!('getFields' in type)) continue;
     for (const field of Object.values(type.getFields())) {
-      if (field.astNode && 'directives' in field.astNode && scopeOf(field.astNode.directives) === 'PRIVATE') {
-        fields.add(`${type.name}.${field.name}`);
-      }
+      if (!field.astNode || !('directives' in field.astNode)) continue;
+      const coordinate = `${type.name}.${field.name}`;
+      if (scopeOf(field.astNode.directives) === 'PRIVATE' || isGuarded(field.astNode.directives)) found.fields.add(coordinate);
+      const maxAge = maxAgeArgOf(field.astNode.directives);
+      if (maxAge !== undefined) found.fieldMaxAge.set(coordinate, maxAge);
     }
   }
-  return { types, fields };
+  return found;
 }
 
+interface Answer {
+  readonly isPrivate: boolean;
+  readonly maxAge: number | undefined;
+}
+
+// What cannot be read is treated as private: never shared, never publicly cacheable.
+const PRIVATE_ANSWER: Answer = { isPrivate: true, maxAge: undefined };
+
 export function createCacheScope(schema: GraphQLSchema, options: CacheScopeOptions = {}): CacheScope {
-  const { types, fields } = collectPrivate(schema);
+  const { types, fields, typeMaxAge, fieldMaxAge } = collect(schema);
   const maxDocuments = options.maxDocuments ?? 1000;
-  const answers = new Map<string, boolean>();
+  const answers = new Map<string, Answer>();
 
-  const isPrivateType = (type: GraphQLNamedType | undefined): boolean =>
-    !!type && (types.has(type.name) || (isAbstractType(type) && schema.getPossibleTypes(type).some((t) => types.has(t.name))));
+  const typesOf = (type: GraphQLNamedType | undefined): readonly GraphQLNamedType[] =>
+    !type ? [] : isAbstractType(type) ? [type, ...schema.getPossibleTypes(type)] : [type];
+  const isPrivateType = (type: GraphQLNamedType | undefined): boolean => typesOf(type).some((t) => types.has(t.name));
+  const smaller = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
-  function analyse(document: string): boolean {
+  function analyse(document: string): Answer {
     let ast;
     try {
       ast = parse(document);
     } catch {
-      return true;
+      return PRIVATE_ANSWER;
     }
     let found = false;
+    let maxAge: number | undefined;
     const typeInfo = new TypeInfo(schema);
     visit(
       ast,
       visitWithTypeInfo(typeInfo, {
         Field(node) {
           const parent = typeInfo.getParentType() ?? undefined;
-          const returned = typeInfo.getType();
-          if (
-            isPrivateType(parent) ||
-            (parent && fields.has(`${parent.name}.${node.name.value}`)) ||
-            isPrivateType(returned ? getNamedType(returned) : undefined)
-          ) {
+          const returnedType = typeInfo.getType();
+          const returned = returnedType ? getNamedType(returnedType) : undefined;
+          const coordinate = parent ? `${parent.name}.${node.name.value}` : undefined;
+          if (isPrivateType(parent) || (coordinate !== undefined && fields.has(coordinate)) || isPrivateType(returned)) {
             found = true;
             return BREAK;
           }
+          if (coordinate !== undefined) maxAge = smaller(maxAge, fieldMaxAge.get(coordinate));
+          for (const type of typesOf(returned)) maxAge = smaller(maxAge, typeMaxAge.get(type.name));
           return undefined;
         },
       }),
     );
-    return found;
+    return found ? PRIVATE_ANSWER : { isPrivate: false, maxAge };
+  }
+
+  function answerOf(document: string | undefined): Answer {
+    if (!document) return PRIVATE_ANSWER;
+    let answer = answers.get(document);
+    if (answer === undefined) {
+      answer = analyse(document);
+      // A bounded memo: drop the oldest entry (Map keeps insertion order).
+      if (answers.size >= maxDocuments) answers.delete(answers.keys().next().value ?? '');
+      answers.set(document, answer);
+    }
+    return answer;
   }
 
   return {
     privateTypes: types,
     privateFields: fields,
-    isPrivate(document) {
-      if (!document) return true;
-      let answer = answers.get(document);
-      if (answer === undefined) {
-        answer = analyse(document);
-        // A bounded memo: drop the oldest entry (Map keeps insertion order).
-        if (answers.size >= maxDocuments) answers.delete(answers.keys().next().value ?? '');
-        answers.set(document, answer);
-      }
-      return answer;
-    },
+    isPrivate: (document) => answerOf(document).isPrivate,
+    maxAgeOf: (document) => answerOf(document).maxAge,
   };
 }

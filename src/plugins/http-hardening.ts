@@ -1,7 +1,7 @@
-// useHttpHardening: what the HTTP edge refuses before any GraphQL work. CSRF prevention (a POST must
-// be JSON, which a browser only sends cross-site after a CORS preflight; a GET must carry a header
-// that forces one), unsupported content types (415), GET parameters that are not JSON (400), and in
-// production no introspection and no "Did you mean…" suggestions (they map the schema for an attacker).
+// useHttpHardening: what the HTTP edge refuses before any GraphQL work. CSRF prevention for POST (it
+// must be JSON, which a browser only sends cross-site after a CORS preflight; GET: csrf-prevention.ts),
+// unsupported content types (415), GET parameters that are not JSON (400), and in production no
+// introspection and no "Did you mean…" suggestions (they map the schema for an attacker).
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError } from '../errors/app-error';
@@ -11,27 +11,13 @@ import type { RequestHead } from '../observability/request-head';
 export interface HttpHardeningOptions {
   /** Development keeps introspection and suggestions (GraphiQL needs them). */
   readonly isDev: boolean;
-  /**
-   * Any of these headers (non-empty) makes a GET acceptable: a browser cannot send it cross-site
-   * without a preflight. @default ['apollo-require-preflight', 'x-apollo-operation-name', 'graphql-require-preflight']
-   */
-  readonly preflightHeaders?: readonly string[];
 }
-
-export const DEFAULT_PREFLIGHT_HEADERS: readonly string[] = Object.freeze(['apollo-require-preflight', 'x-apollo-operation-name', 'graphql-require-preflight']);
 
 const JSON_TYPES = ['application/json', 'application/graphql+json'];
-// The content types a browser may send cross-site without a preflight (CORS "simple requests").
-const SIMPLE_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
-function mediaType(request: RequestHead): string | undefined {
+/** The request's media type (lower case, no parameters), if it has one. */
+export function mediaType(request: RequestHead): string | undefined {
   return request.headers.get('content-type')?.split(/[;,]/)[0]?.trim().toLowerCase() || undefined;
-}
-
-export function isPreflighted(request: RequestHead, headers: readonly string[]): boolean {
-  const type = mediaType(request);
-  if (type && !SIMPLE_TYPES.includes(type)) return true;
-  return headers.some((h) => Boolean(request.headers.get(h)?.trim()));
 }
 
 const SUGGESTION = 'Did you mean ';
@@ -76,7 +62,6 @@ function withoutSuggestion(error: GraphQLError): GraphQLError {
 }
 
 export function useHttpHardening(options: HttpHardeningOptions): Plugin {
-  const preflightHeaders = options.preflightHeaders ?? DEFAULT_PREFLIGHT_HEADERS;
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
       if (request.method === 'POST') {
@@ -85,9 +70,6 @@ export function useHttpHardening(options: HttpHardeningOptions): Plugin {
           throw new AppError('BAD_REQUEST', 'Unsupported content type: send application/json.', { httpStatus: 415, headers: { Accept: 'application/json' } });
         }
       } else if (request.method === 'GET') {
-        if (!isPreflighted(request, preflightHeaders)) {
-          throw new AppError('BAD_REQUEST', `A GET request must carry one of these headers: ${preflightHeaders.join(', ')} (CSRF prevention).`);
-        }
         const parse = requestParser;
         if (parse) {
           setRequestParser((req) => {

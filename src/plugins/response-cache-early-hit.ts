@@ -18,9 +18,10 @@ import type { RequestHead } from '../observability/request-head';
 import type { PersistedOperationStore } from '../operations/persisted-store';
 import type { CacheScope } from './cache-scope';
 import type { RequestCaller } from './caller-identity';
-import { isPreflighted } from './http-hardening';
+import { refusedAsCsrf } from './csrf-prevention';
+import { publicMaxAgeOf } from './http-cache-headers';
 import { persistedIdOf } from './persisted-id';
-import { buildCacheKey, UNCACHEABLE_KEY, type CacheKeyInput } from './response-cache-key';
+import { buildCacheKey, sessionOf, UNCACHEABLE_KEY, type CacheKeyInput } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 import type { KeyVariables } from './response-cache-variables';
 
@@ -35,6 +36,8 @@ export interface EarlyHit {
   readonly data: unknown;
   readonly persistedId: string;
   readonly operationName: string | undefined;
+  /** The max-age a shared cache may keep this answer for (http-cache-headers.ts); undefined: not public. */
+  readonly publicMaxAge: number | undefined;
 }
 
 export interface EarlyHitOptions {
@@ -44,7 +47,7 @@ export interface EarlyHitOptions {
   /** The pipeline's (response-cache.ts), so that a GET keys here exactly as it would there. */
   readonly keyVariables: KeyVariables;
   readonly callerOf: RequestCaller;
-  /** The CSRF headers a GET must carry (http-hardening). */
+  /** The headers that prove a cookie-bearing GET was preflighted (csrf-prevention.ts). */
   readonly preflightHeaders: readonly string[];
 }
 
@@ -122,6 +125,8 @@ interface Prepared {
   readonly operationName: string | undefined;
   readonly mediaType: string;
   readonly keyInput: Omit<CacheKeyInput, 'sessionId'>;
+  /** The document's smallest @cacheControl maxAge (cache-scope.ts). */
+  readonly maxAge: number | undefined;
   /** The key for every caller (PUBLIC) or for anonymous callers (PRIVATE: never stored). */
   readonly sharedKey: string;
 }
@@ -147,7 +152,7 @@ function prepare(store: PersistedOperationStore, scope: CacheScope, keyVariables
   if (declared === undefined) return undefined;
   const keyInput = { document: operation.body, persistedId, operationName, variables: declared, isPrivate: scope.isPrivate(operation.body) };
   const sharedKey = buildCacheKey({ ...keyInput, sessionId: null });
-  return sharedKey === UNCACHEABLE_KEY ? undefined : { persistedId, operationName, mediaType, keyInput, sharedKey };
+  return sharedKey === UNCACHEABLE_KEY ? undefined : { persistedId, operationName, mediaType, keyInput, sharedKey, maxAge: scope.maxAgeOf(operation.body) };
 }
 
 /** The early hit of a GET to the GraphQL endpoint (the caller checks method and path), or undefined. */
@@ -199,14 +204,14 @@ export function createEarlyHit(options: EarlyHitOptions): EarlyHitLookup {
   }
 
   return async (request) => {
-    if (!isPreflighted(request, options.preflightHeaders)) return undefined;
+    if (refusedAsCsrf(request, options.preflightHeaders)) return undefined;
     const hit = preparedFor(request);
     if (hit === undefined) return undefined;
     let key = hit.sharedKey;
     if (request.headers.has('authorization')) {
       let sessionId: string | null;
       try {
-        sessionId = (await callerOf(request))?.id ?? null;
+        sessionId = sessionOf(await callerOf(request));
       } catch {
         return undefined; // the pipeline answers 401
       }
@@ -214,6 +219,7 @@ export function createEarlyHit(options: EarlyHitOptions): EarlyHitLookup {
     }
     const result = await cache.get(key);
     if (!result || result.errors?.length) return undefined;
-    return { ...servedOf(result), mediaType: hit.mediaType, data: result.data, persistedId: hit.persistedId, operationName: hit.operationName };
+    const publicMaxAge = publicMaxAgeOf({ request, persisted: true, isPrivate: hit.keyInput.isPrivate, maxAge: hit.maxAge });
+    return { ...servedOf(result), mediaType: hit.mediaType, data: result.data, persistedId: hit.persistedId, operationName: hit.operationName, publicMaxAge };
   };
 }

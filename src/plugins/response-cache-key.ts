@@ -33,13 +33,30 @@ export interface CacheKeyInput {
   readonly operationName: string | undefined;
   /** The operation's declared variables, coerced (response-cache-variables.ts), never the raw ones. */
   readonly variables: Record<string, unknown> | undefined;
-  /** The JWT subject; null for anonymous callers. */
+  /** The caller's session (sessionOf: JWT subject and scopes); null for anonymous callers. */
   readonly sessionId: string | null;
   readonly isPrivate: boolean;
 }
 
-export function callerTag(sessionId: string): string {
-  return sha256Hex(`caller|${sessionId}`).slice(0, 24);
+/** Tags every private entry of one JWT subject, whatever the scopes of its tokens (a mutation drops them all). */
+export function callerTag(subject: string): string {
+  return sha256Hex(`caller|${subject}`).slice(0, 24);
+}
+
+/**
+ * The session a private entry is stored under: the subject and its sorted scopes, so that a token
+ * with fewer scopes never reads an answer made for one with more (authorization depends on them).
+ * Length-prefixed, so that the subject is read back unambiguously for its tag.
+ */
+export function sessionOf(caller: { readonly id: string; readonly scopes: readonly string[] } | null): string | null {
+  return caller === null ? null : `${caller.id.length}:${caller.id}|${[...caller.scopes].sort().join(' ')}`;
+}
+
+/** The subject of a session made by sessionOf (any other string is taken as a bare subject). */
+function subjectOf(sessionId: string): string {
+  const colon = sessionId.indexOf(':');
+  const length = colon > 0 ? Number(sessionId.slice(0, colon)) : NaN;
+  return Number.isInteger(length) && sessionId[colon + 1 + length] === '|' ? sessionId.slice(colon + 1, colon + 1 + length) : sessionId;
 }
 
 /**
@@ -88,7 +105,7 @@ export function buildCacheKey(input: CacheKeyInput): string {
   if (hash === undefined) return UNCACHEABLE_KEY;
   if (!input.isPrivate) return `p:${hash}`;
   if (input.sessionId === null) return `a:${hash}`;
-  return `u:${callerTag(input.sessionId)}:${hash}`;
+  return `u:${callerTag(subjectOf(input.sessionId))}:${hash}`;
 }
 
 /** The caller tag of a private key; undefined for public and anonymous keys. */

@@ -10,23 +10,29 @@
 // whose If-None-Match names a cached key, without checking that it is this request's key, and the
 // key stays the same when the data behind it changes. Ours is a hash of the data served, checked
 // against the request's own answer, so a 304 always means "what you hold is what you would get".
+// Cache-Control and Vary of GET answers: http-cache-headers.ts (public for anonymous GETs of PUBLIC
+// persisted operations, so that a CDN or browser cache can serve them).
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ResponseCacheConfig } from '../config';
-import { sha256Hex } from '../operations/manifest';
 import { callerOrNull, type RequestCaller } from './caller-identity';
 import type { CacheScope } from './cache-scope';
+import { ANSWER_VARY, cacheControlOf, etagOf, matchesIfNoneMatch, NO_STORE_CACHE_CONTROL, publicMaxAgeOf } from './http-cache-headers';
 import { persistedIdOf } from './persisted-id';
 import { lookedUpBefore, sentHttpHeaders, type EarlyHit, type EarlyHitLookup } from './response-cache-early-hit';
-import { buildCacheKey, UNCACHEABLE_KEY } from './response-cache-key';
+import { buildCacheKey, sessionOf, UNCACHEABLE_KEY } from './response-cache-key';
 import type { GatewayCache } from './response-cache-store';
 import type { KeyVariables } from './response-cache-variables';
+import { mergeVary } from './vary';
 
 export type CacheStatus = 'hit' | 'miss' | 'uncacheable' | 'not-modified';
 
 const statuses = new WeakMap<Request, CacheStatus>();
-const etags = new WeakMap<Request, string>();
+// The data a request is answered with, when the cache could keep the answer (its ETag is made from it).
+const answered = new WeakMap<Request, unknown>();
+// The max-age a shared cache may keep a request's answer for (absent: not public).
+const publicAges = new WeakMap<Request, number>();
 const earlyHits = new WeakMap<Request, EarlyHit>();
 
 /** What the response cache did for a request (for logs and metrics); undefined when it did not see it. */
@@ -59,30 +65,8 @@ export interface ResponseCacheOptions {
 }
 
 
-// The in-memory store hands back the same `data` object on every hit: hash it once, not per request.
-const etagsByData = new WeakMap<object, string>();
-
-/** Our ETag of the data served: a hash of it, so a 304 always means "what you hold is what you would get". */
-export function etagOf(data: unknown): string {
-  const memo = typeof data === 'object' && data !== null ? etagsByData.get(data) : undefined;
-  if (memo) return memo;
-  const etag = `W/"${sha256Hex(JSON.stringify(data) ?? '').slice(0, 32)}"`;
-  if (typeof data === 'object' && data !== null) etagsByData.set(data, etag);
-  return etag;
-}
-
-/** Browsers may keep a cached answer but must revalidate it; shared caches must not keep it. */
-export const CACHED_ANSWER_CACHE_CONTROL = 'private, no-cache';
-
 // Representation metadata a 304 must not carry (RFC 9110 §15.4.5).
 const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
-
-/** RFC 9110 weak comparison against an If-None-Match list (or `*`). */
-export function matchesIfNoneMatch(header: string | null | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
-}
 
 function statusFromMetadata(metadata: unknown): CacheStatus {
   if (typeof metadata !== 'object' || metadata === null) return 'uncacheable';
@@ -95,6 +79,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
   if (!options.config.enabled) return false;
   const { cache, callerOf } = options;
   const { scope, earlyHit } = options;
+  const staleWhileRevalidate = options.config.staleWhileRevalidateSeconds;
   // The persisted id as sent: persisted-operations swaps a `documentId` for its body before
   // onParams, and the key must name it as the early hit (which reads the URL) does.
   const sentIds = new WeakMap<Request, string>();
@@ -104,18 +89,15 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
     cache,
     ttl: (options.defaultMaxAgeSeconds ?? 0) * 1000,
     // Throws on a bad token, so that a hit cannot skip the 401 the context would give.
-    session: async (request) => (await callerOf(request))?.id ?? null,
+    session: async (request) => sessionOf(await callerOf(request)),
     buildResponseCacheKey: ({ documentString, variableValues, operationName, sessionId, request }) => {
       const variables = options.keyVariables(documentString, operationName ?? undefined, variableValues);
       if (variables === undefined) return UNCACHEABLE_KEY;
-      return buildCacheKey({
-        document: documentString,
-        persistedId: sentIds.get(request),
-        operationName: operationName ?? undefined,
-        variables,
-        sessionId: sessionId ?? null,
-        isPrivate: scope.isPrivate(documentString || undefined),
-      });
+      const persistedId = sentIds.get(request);
+      const isPrivate = scope.isPrivate(documentString || undefined);
+      const publicMaxAge = publicMaxAgeOf({ request, persisted: persistedId !== undefined, isPrivate, maxAge: scope.maxAgeOf(documentString || undefined) });
+      if (publicMaxAge !== undefined) publicAges.set(request, publicMaxAge);
+      return buildCacheKey({ document: documentString, persistedId, operationName: operationName ?? undefined, variables, sessionId: sessionId ?? null, isPrivate });
     },
     // Read (and removed) in onExecutionResult below: our status source, never sent to clients.
     includeExtensionMetadata: true,
@@ -132,7 +114,8 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       if (hit === undefined) return;
       earlyHits.set(request, hit);
       statuses.set(request, 'hit');
-      etags.set(request, etagOf(hit.data));
+      answered.set(request, hit.data);
+      if (hit.publicMaxAge !== undefined) publicAges.set(request, hit.publicMaxAge);
       // onResponse below adds the ETag (or turns this into a 304), like for any other hit.
       const headers = new fetchAPI.Headers(hit.headers);
       headers.set('content-type', `${hit.mediaType}; charset=utf-8`);
@@ -163,17 +146,20 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       const { responseCache, http, ...extensions } = result.extensions ?? {};
       const status = statusFromMetadata(responseCache);
       statuses.set(request, status);
-      if (status !== 'uncacheable' && !result.errors?.length) etags.set(request, etagOf(result.data));
+      if (status !== 'uncacheable' && !result.errors?.length) answered.set(request, result.data);
       if (responseCache === undefined) return;
       if (typeof http === 'object' && http !== null) extensions['http'] = 'headers' in http ? { ...http, headers: sentHttpHeaders(http) } : http;
       const { extensions: _dropped, ...rest } = result;
       setResult(Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest);
     },
     onResponse({ request, response, setResponse, fetchAPI }) {
-      const etag = etags.get(request);
-      if (etag && response.status === 200) {
+      const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+      const etag = answered.has(request) && response.status === 200 ? etagOf(answered.get(request), mediaType) : undefined;
+      if (etag) {
         response.headers.set('etag', etag);
-        if (!response.headers.has('cache-control')) response.headers.set('cache-control', CACHED_ANSWER_CACHE_CONTROL);
+        response.headers.set('cache-control', cacheControlOf(request.method === 'GET' ? publicAges.get(request) : undefined, staleWhileRevalidate));
+        // Ours first, then what others declared (Origin, from CORS): the node lane sends the same list.
+        response.headers.set('vary', mergeVary(ANSWER_VARY, response.headers.get('vary')));
         if (request.method === 'GET' && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) {
           statuses.set(request, 'not-modified');
           // Keep what earlier plugins added (request id, RateLimit-*), drop what described the body.
@@ -189,6 +175,8 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
         }
       } else {
         response.headers.delete('etag');
+        // Errors, partial answers, refusals: a GET's JSON answer that no cache may keep (heuristics included).
+        if (request.method === 'GET' && mediaType.endsWith('json') && !response.headers.has('cache-control')) response.headers.set('cache-control', NO_STORE_CACHE_CONTROL);
       }
       const status = statuses.get(request);
       if (options.statusHeader && status) response.headers.set('x-response-cache', status);

@@ -14,8 +14,9 @@ export const ordersResolvers: Resolvers = {
     order: async (_parent, { id }, ctx) => {
       const caller = requireCaller(ctx);
       const order = await ctx.loaders.orderById.load(id);
-      if (!order) throw notFound('Order');
-      if (order.customerId !== caller.id) throw new AppError('FORBIDDEN', 'This order belongs to another customer.');
+      // Another customer's order answers exactly as a missing one: ids are sequential, so a
+      // different answer would tell anyone which orders exist.
+      if (!order || order.customerId !== caller.id) throw notFound('Order');
       return order;
     },
     orders: async (_parent, { first, after }, ctx) => {

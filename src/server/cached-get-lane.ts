@@ -7,10 +7,11 @@
 // objects, about half of a hit's CPU (bench: ours-cache-hit).
 //
 // The lane does what the pipeline does for such a request, with the pipeline's own parts: the same
-// lookup (allowlist, CSRF header, Accept, caller, key), request id, inbound budgets (a refusal is
-// the same 429), ETag and 304, headers and log line. It looks up first and spends the caller's
-// budget only for a hit, so a miss falls through to yoga untouched (yoga then skips its own early
-// lookup); a hit that is refused gets the pipeline's 429. Anything unusual goes to yoga: another
+// lookup (allowlist, CSRF rule, Accept, caller, key), request id, inbound budgets (a refusal is
+// the same 429), ETag and 304, Cache-Control and Vary (http-cache-headers.ts), headers and log
+// line. It looks up first and spends the caller's budget only for a hit, so a miss falls through
+// to yoga untouched (yoga then skips its own early lookup); a hit that is refused gets the
+// pipeline's 429 (no-store). Anything unusual goes to yoga: another
 // method or path, an Origin header (CORS is yoga's), a failed lookup. The lane's tests compare its
 // answers on the wire with the pipeline's.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -20,9 +21,11 @@ import type { Telemetry } from '../observability/telemetry';
 import type { InboundBudgets } from '../plugins/inbound-budgets';
 import { refusalOf } from '../plugins/refusal-response';
 import { claimRequestId, releaseRequestId } from '../plugins/request-id';
-import { CACHED_ANSWER_CACHE_CONTROL, etagOf, matchesIfNoneMatch, type CacheStatus } from '../plugins/response-cache';
+import { ANSWER_VARY, cacheControlOf, etagOf, matchesIfNoneMatch, NO_STORE_CACHE_CONTROL } from '../plugins/http-cache-headers';
+import type { CacheStatus } from '../plugins/response-cache';
 import { noteLookedUp, type EarlyHit, type EarlyHitLookup } from '../plugins/response-cache-early-hit';
 import { noteEarlyHit } from '../plugins/telemetry';
+import { mergeVary } from '../plugins/vary';
 
 export interface CachedGetLaneOptions {
   /** The GraphQL endpoint path. */
@@ -38,6 +41,10 @@ export interface CachedGetLaneOptions {
   /** Adds `x-response-cache` (as the cache plugin's `statusHeader`). @default false */
   readonly statusHeader?: boolean;
   readonly isDev: boolean;
+  /** `stale-while-revalidate` of a public answer (RESPONSE_CACHE_STALE_WHILE_REVALIDATE). */
+  readonly staleWhileRevalidateSeconds: number;
+  /** CORS is on: yoga's answers vary by Origin too (plugins/cors.ts), so the lane's say so as well. @default false */
+  readonly varyOrigin?: boolean;
 }
 
 export interface CachedGetLane {
@@ -78,16 +85,19 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLane {
   const { lookup, identify, budgets, telemetry } = options;
   const prefix = `${options.endpoint}?`;
+  const answerVary = options.varyOrigin === true ? mergeVary(ANSWER_VARY, 'Origin') : ANSWER_VARY;
+  const refusalVary: Record<string, string> = options.varyOrigin === true ? { vary: 'Origin' } : {};
 
   function answer(req: IncomingMessage, res: ServerResponse, hit: EarlyHit, rateLimit: Record<string, string>, requestId: string): CacheStatus {
-    const etag = etagOf(hit.data);
+    const etag = etagOf(hit.data, hit.mediaType);
     const notModified = matchesIfNoneMatch(req.headers['if-none-match'], etag);
     const status: CacheStatus = notModified ? 'not-modified' : 'hit';
     // The pipeline's headers for a hit: the cached result's (Last-Modified), ours, the budgets', the id.
     const headers: Record<string, string | number> = {
       ...hit.headers,
       etag,
-      'cache-control': CACHED_ANSWER_CACHE_CONTROL,
+      'cache-control': cacheControlOf(hit.publicMaxAge, options.staleWhileRevalidateSeconds),
+      vary: answerVary,
       ...rateLimit,
       'x-request-id': requestId,
     };
@@ -128,7 +138,7 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
         if (refusal !== undefined) {
           const refused = refusalOf(head, refusal, options.isDev);
           const body = Buffer.from(refused.body);
-          send(res, refused.status, { ...refused.headers, 'x-request-id': requestId, 'content-length': body.length }, body);
+          send(res, refused.status, { ...refused.headers, ...refusalVary, 'cache-control': NO_STORE_CACHE_CONTROL, 'x-request-id': requestId, 'content-length': body.length }, body);
           if (record !== undefined) telemetry?.endRequest(record, refused.status);
           return true;
         }

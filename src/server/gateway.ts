@@ -65,8 +65,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const http = telemetry.instrumentClients({ orders: make('orders'), catalog: make('catalog'), accounts: make('accounts'), reviews: make('reviews') });
   const providers = telemetry.traceProviders(createProviders(http));
   telemetry.metrics.watchBreakers(() => ({ orders: http.orders.breakerState(), catalog: http.catalog.breakerState(), accounts: http.accounts.breakerState(), reviews: http.reviews.breakerState() }));
-  const verifyCaller = createCallerVerifier(config.jwt);
   const clock = options.clock;
+  const verifyCaller = createCallerVerifier({
+    ...config.jwt,
+    ...(clock ? { now: () => clock.now() } : {}),
+    // Tokens with keys in hand keep verifying; this line is how an operator learns the provider is unreachable.
+    jwks: { onFetchError: (reason) => telemetry.logger.warn({ reason }, 'identity provider key set fetch failed') },
+  });
   const health = createHealth({ breakers: () => Object.values(http).map((client) => client.breakerState()), redis });
   const yoga = createYogaServer({ config, providers, verifyCaller, redis, costOf: options.costOf, telemetry, health, ...(clock ? { now: () => clock.now() } : {}) });
   const close = async () => {

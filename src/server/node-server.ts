@@ -30,7 +30,9 @@ export interface NodeServerOptions {
   readonly logger?: Logger;
 }
 
-const GATEWAY_PATHS = /^\/api\/(graphql|health\/|metrics)(\/|\?|$)/;
+// `health\/(live|ready)`: the former `health\/` followed by `(\/|\?|$)` matched no probe path, so the
+// custom server handed probes to Next's App Router routes.
+const GATEWAY_PATHS = /^\/api\/(graphql|health\/(live|ready)|metrics)(\/|\?|$)/;
 
 /** A node:http handler that settles once the request has been answered. */
 export type GatewayNodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -21,7 +21,9 @@ import { createIdentify, createRequestCaller } from '../plugins/caller-identity'
 import { costOf as estimatedCostOf, useCost } from '../plugins/cost';
 import { edgeYogaOptions, loadPersistedStore } from '../plugins/edge-options';
 import { useGraphQLOverHttpStatus } from '../plugins/graphql-over-http-status';
-import { DEFAULT_PREFLIGHT_HEADERS, useHttpHardening } from '../plugins/http-hardening';
+import { corsPolicy, useCorsVary } from '../plugins/cors';
+import { DEFAULT_PREFLIGHT_HEADERS, useCsrfPrevention } from '../plugins/csrf-prevention';
+import { useHttpHardening } from '../plugins/http-hardening';
 import { guardPlugin, useGuardedHandler, type EscapedErrorHandler } from '../plugins/last-resort';
 import { useOperationLimits } from '../plugins/operation-limits';
 import { usePersistedOperations } from '../plugins/persisted-operations';
@@ -122,6 +124,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const plugins: (YogaPlugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
     useRequestId(),
+    // CORS itself is yoga's `cors` option (below); every response then says it varies by Origin.
+    config.corsOrigins.length > 0 && useCorsVary(),
     // Only the exact paths are served (yoga alone would also answer `/anything/api/graphql/`).
     useExactEndpoint([GRAPHQL_ENDPOINT, HEALTH_PATHS.live, HEALTH_PATHS.ready, METRICS_PATH], config.isDev),
     // Parameters are typed and bounded before any plugin reads them (telemetry's labels, the allowlist, cache keys).
@@ -133,13 +137,16 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // Inbound budgets per caller: a request is counted before it is even parsed; its estimated cost
     // is spent just before execution (so the limits plugins must have run).
     useRateLimit({ budgets: inbound, endpoint: GRAPHQL_ENDPOINT, identify, costOf: deps.costOf ?? estimatedCostOf, isDev: config.isDev }),
-    // Edge protection, cheapest refusal first: CSRF/content type, then the persisted-operation allowlist
+    // Edge protection, cheapest refusal first: POST content type, then the persisted-operation allowlist
     // (resolves ids to documents), then the limits (size before parse, tokens in it, shape before
     // validation) and the static cost (kept per request for the rate limiter, sent as x-operation-cost).
     useHttpHardening({ isDev: config.isDev }),
     useRequestBodyLimit(config.limits.maxRequestBodyBytes),
     useGraphQLOverHttpStatus(),
     usePersistedOperations({ ...config.persistedOperations, store: persisted }),
+    // A GET with a Cookie needs a preflight-forcing header; checked once the operation is known, so
+    // that a mutation over GET is a 405 first (csrf-prevention.ts).
+    useCsrfPrevention({ preflightHeaders: DEFAULT_PREFLIGHT_HEADERS, maxTokens: config.limits.maxTokens }),
     useOperationLimits({ limits: config.limits, mode: config.limits.mode }),
     useCost({ maxCost: config.limits.maxCost, mode: config.limits.mode }),
     // Execution: persisted operations run compiled (graphql-jit, once per document, ≈2× faster than
@@ -177,6 +184,8 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // The same fetch classes under `next start` as standalone (see fetch-api.ts).
     fetchAPI: NODE_FETCH_API,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
+    // Only CORS_ORIGINS get Access-Control-* headers, credentials included; none at all without them.
+    cors: corsPolicy({ origins: config.corsOrigins }),
     // Development only; assets are bundled (no CDN), the persisted operations open as tabs.
     graphiql: config.isDev ? graphiqlOptions({ examples: graphiqlExamples }) : false,
     renderGraphiQL: renderOfflineGraphiQL,
@@ -198,7 +207,17 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   if (earlyHit !== undefined) {
     lanes.set(
       yoga,
-      createCachedGetLane({ endpoint: GRAPHQL_ENDPOINT, lookup: earlyHit, identify, budgets: inbound, telemetry: observed, statusHeader: config.isDev, isDev: config.isDev }),
+      createCachedGetLane({
+        endpoint: GRAPHQL_ENDPOINT,
+        lookup: earlyHit,
+        identify,
+        budgets: inbound,
+        telemetry: observed,
+        statusHeader: config.isDev,
+        isDev: config.isDev,
+        staleWhileRevalidateSeconds: config.responseCache.staleWhileRevalidateSeconds,
+        varyOrigin: config.corsOrigins.length > 0,
+      }),
     );
   }
   return yoga;

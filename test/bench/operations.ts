@@ -138,7 +138,7 @@ export function requestFor(scenario: ScenarioName, ctx: RequestContext): Request
     }
     case 'catalogue-cached': {
       // GET and anonymous: a PUBLIC answer every caller may share (the response cache's best case).
-      // The operation-name header satisfies CSRF prevention, which refuses header-less GETs.
+      // The operation-name header, as Apollo Client sends it (CSRF prevention needs it only with a Cookie).
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(graphqlBody(op.name, document, { first: 20 }, hash))) params.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       return { method: 'GET', path: `${ctx.endpointPath}?${params.toString()}`, headers: { accept, 'x-apollo-operation-name': op.name }, sentAs };

@@ -1,9 +1,9 @@
 // Child processes for end-to-end tests: the launcher under Node 24 (tsx), a free port, and
 // waiting for a line of output instead of sleeping.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 function tryPort(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,10 +40,63 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Runs `next build` unless a build newer than every source file exists. */
-export function ensureNextBuild(): void {
+function buildIsFresh(): boolean {
   const buildId = '.next/BUILD_ID';
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(newestMtime('src'), statSync('next.config.ts').mtimeMs)) return;
+  return existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(newestMtime('src'), statSync('next.config.ts').mtimeMs);
+}
+
+// Outside .next, which `next build` empties.
+const BUILD_LOCK = 'node_modules/.cache/bff-next-build.lock';
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `fn` holding a lock file (the holder's pid): test files run in parallel, and two `next build`s
+ * into one .next break each other. A lock whose process is gone is taken over; the wait is bounded.
+ */
+function withBuildLock(fn: () => void): void {
+  mkdirSync(dirname(BUILD_LOCK), { recursive: true });
+  for (let waitedMs = 0; ; waitedMs += 250) {
+    try {
+      writeFileSync(BUILD_LOCK, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(BUILD_LOCK, 'utf8'));
+      } catch {
+        continue; // released in between
+      }
+      if (holder > 0 && !alive(holder)) rmSync(BUILD_LOCK, { force: true });
+      else if (waitedMs > 600_000) throw new Error(`${BUILD_LOCK} held by pid ${holder} for 10 minutes`);
+      // A bounded poll (the holder is another process); Atomics.wait blocks as the sync build call does.
+      else Atomics.wait(pause, 0, 0, 250);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
+}
+
+/** Runs `next build` unless a build newer than every source file exists (one build at a time across test files). */
+export function ensureNextBuild(): void {
+  if (buildIsFresh()) return;
+  withBuildLock(() => {
+    if (!buildIsFresh()) nextBuild();
+  });
+}
+
+function nextBuild(): void {
   const result = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
     stdio: 'pipe',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
@@ -60,9 +113,17 @@ export interface Launched {
   stop(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /** `npm`: through `npm run <args[0]> -- <rest>`, as a container's `CMD npm start` runs it. @default 'launcher' (node runs src/dev/launch.ts) */
+  readonly via?: 'launcher' | 'npm';
+}
+
 /** Starts `src/dev/launch.ts` (what `npm start` / `npm run dev` run) and resolves once it prints `ready`. */
-export async function launch(args: string[], env: Record<string, string>, readyPattern = /ready at/): Promise<Launched> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/launch.ts', ...args], {
+export async function launch(args: string[], env: Record<string, string>, readyPattern = /ready at/, options: LaunchOptions = {}): Promise<Launched> {
+  const [script = 'start', ...rest] = args;
+  const command: [string, string[]] =
+    options.via === 'npm' ? ['npm', ['run', script, '--', ...rest]] : [process.execPath, ['--import', 'tsx', 'src/dev/launch.ts', ...args]];
+  const child = spawn(...command, {
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

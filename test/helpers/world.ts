@@ -2,7 +2,7 @@
 // in-process through `yoga.fetch`. Every test file creates its own and disposes it.
 import { buildConfig, type GatewayConfig } from '../../src/config';
 import { parseEnv } from '../../src/config/env';
-import { demoEnv } from '../../src/dev/demo-env';
+import { demoEnv, type DemoEnvOptions } from '../../src/dev/demo-env';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startUpstreams, type Upstreams } from '../../src/dev/upstreams';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway';
@@ -39,6 +39,8 @@ export interface World extends AsyncDisposable {
 export interface WorldOptions extends GatewayOptions {
   /** Extra environment for the gateway config (e.g. `{ PERSISTED_OPERATIONS: 'enforce' }`). */
   readonly env?: Record<string, string>;
+  /** `identity`: the gateway verifies callers against the simulated identity provider's JWKS, and `as` tokens come from it. @default 'dev-secret' */
+  readonly callers?: DemoEnvOptions['callers'];
 }
 
 const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
@@ -46,7 +48,7 @@ const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const upstreams = await startUpstreams();
   // Quiet logs unless a test asks for them (the observability tests capture their own stream).
-  const config = buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env }));
+  const config = buildConfig(parseEnv({ ...demoEnv(upstreams, { callers: options.callers }), NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env }));
   const gateway = createGateway(config, options);
   const tokens = new Map<string, string>();
 
@@ -54,7 +56,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     if (as.includes(' ')) return as;
     let token = tokens.get(as);
     if (!token) {
-      token = await mintDevToken(as);
+      token = options.callers === 'identity' ? upstreams.identity.mint(as) : await mintDevToken(as);
       tokens.set(as, token);
     }
     return `Bearer ${token}`;

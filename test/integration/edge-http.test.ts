@@ -1,5 +1,6 @@
-// The HTTP edge: CSRF prevention, content types, methods, the GraphQL-over-HTTP statuses for
+// The HTTP edge: CSRF prevention (CORS: edge-cors.test.ts), content types, methods, the GraphQL-over-HTTP statuses for
 // graphql-response+json and legacy application/json clients, and production hardening.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../helpers/world';
 
@@ -20,6 +21,10 @@ async function call(world: World, init: { method?: string; query?: Record<string
 const postJson = (world: World, payload: unknown, headers: Record<string, string> = {}) =>
   call(world, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
 const code = (r: Reply) => r.body.errors?.[0]?.extensions['code'];
+const manifest = JSON.parse(readFileSync('persisted-queries/manifest.json', 'utf8')) as { operations: { id: string; name: string }[] };
+const PLACE_ORDER = manifest.operations.find((o) => o.name === 'PlaceOrder')?.id ?? '';
+// What a browser attaches by itself to a cross-site GET (bearer tokens it never attaches).
+const COOKIE = { cookie: 'session=abc' };
 
 describe('development', () => {
   let world: World;
@@ -37,38 +42,55 @@ describe('development', () => {
       }
     });
 
-    it('refuses a GET without a preflight-forcing header with 400 BAD_REQUEST', async () => {
-      const res = await call(world, { query: { query: '{ ping }' } });
-      expect(res.status).toBe(400);
-      expect(code(res)).toBe('BAD_REQUEST');
-      expect(res.body.errors?.[0]?.message).toContain('apollo-require-preflight');
+    it('answers a GET without ambient credentials unmodified: no preflight header needed (urql, graphql-request, plain fetch)', async () => {
+      const plain = await call(world, { query: { query: '{ ping }' } });
+      expect([plain.status, plain.body.data]).toEqual([200, { ping: true }]);
+      // A bearer token is not ambient: a browser never attaches it on its own.
+      const bearer = await call(world, { query: { query: '{ ping }' }, headers: { authorization: 'Bearer not.a.jwt' } });
+      expect([bearer.status, code(bearer)]).toEqual([401, 'UNAUTHENTICATED']);
     });
 
-    it('accepts a GET with apollo-require-preflight, x-apollo-operation-name, or a JSON content type', async () => {
+    it('refuses a GET that carries a Cookie but no preflight-forcing header with 400 BAD_REQUEST', async () => {
+      const extras: Record<string, string>[] = [{}, { 'apollo-require-preflight': ' ' }, { 'content-type': 'text/plain' }];
+      for (const extra of extras) {
+        const res = await call(world, { query: { query: '{ ping }' }, headers: { ...COOKIE, ...extra } });
+        expect([JSON.stringify(extra), res.status, code(res)]).toEqual([JSON.stringify(extra), 400, 'BAD_REQUEST']);
+        expect(res.body.errors?.[0]?.message).toBe(
+          'A GET request that carries a Cookie must also carry one of these headers: apollo-require-preflight, x-apollo-operation-name, graphql-require-preflight (CSRF prevention).',
+        );
+        expect(res.body.data).toBeUndefined();
+      }
+    });
+
+    it('accepts a GET with a Cookie and apollo-require-preflight, x-apollo-operation-name, graphql-require-preflight, or a JSON content type', async () => {
       const variants: Record<string, string>[] = [{ 'apollo-require-preflight': 'true' }, { 'x-apollo-operation-name': 'Ping' }, { 'graphql-require-preflight': '1' }, { 'content-type': 'application/json' }];
       for (const headers of variants) {
-        const res = await call(world, { query: { query: '{ ping }' }, headers });
+        const res = await call(world, { query: { query: '{ ping }' }, headers: { ...COOKIE, ...headers } });
         expect(res.status).toBe(200);
         expect(res.body.data).toEqual({ ping: true });
       }
     });
   });
 
-  it('answers the CORS preflight that those headers trigger (a legitimate cross-origin client gets through)', async () => {
-    const res = await world.gateway.yoga.fetch('http://gateway/api/graphql', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'apollo-require-preflight' },
-    });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-headers')).toContain('apollo-require-preflight');
-  });
-
   describe('methods', () => {
-    it('refuses a mutation over GET with 405 and Allow: POST', async () => {
-      const res = await call(world, { query: { query: 'mutation { noop }' }, headers: { 'apollo-require-preflight': 'true' } });
-      expect(res.status).toBe(405);
-      expect(res.headers.get('allow')).toBe('POST');
-      expect(code(res)).toBe('BAD_REQUEST');
+    it('refuses a mutation over GET with 405 and Allow: POST, before the CSRF check would refuse it', async () => {
+      const variants: Record<string, string>[] = [{}, { 'apollo-require-preflight': 'true' }, COOKIE, { ...COOKIE, 'apollo-require-preflight': 'true' }];
+      for (const headers of variants) {
+        const res = await call(world, { query: { query: 'mutation { noop }' }, headers });
+        expect([JSON.stringify(headers), res.status, res.headers.get('allow'), code(res)]).toEqual([JSON.stringify(headers), 405, 'POST', 'BAD_REQUEST']);
+        expect(res.body.errors?.[0]?.message).toBe('Can only perform a mutation operation from a POST request.');
+      }
+    });
+
+    it('refuses a persisted mutation sent by documentId over GET with 405, cookie or not, and places no order', async () => {
+      const before = world.counts().orders;
+      const variables = JSON.stringify({ input: { lines: [{ productId: 'prod-1', quantity: 1 }] }, idempotencyKey: 'get-mutation-0001' });
+      const variants: Record<string, string>[] = [{}, COOKIE];
+      for (const headers of variants) {
+        const res = await call(world, { query: { documentId: PLACE_ORDER, variables }, headers });
+        expect([JSON.stringify(headers), res.status, res.headers.get('allow'), code(res)]).toEqual([JSON.stringify(headers), 405, 'POST', 'BAD_REQUEST']);
+      }
+      expect(world.counts().orders).toBe(before);
     });
 
     it('refuses other methods with 405 and Allow: GET, POST', async () => {
@@ -83,7 +105,7 @@ describe('development', () => {
     it('invalid JSON: 400 BAD_REQUEST (body and GET parameters)', async () => {
       const body = await call(world, { method: 'POST', body: '{"query":', headers: { 'content-type': 'application/json' } });
       expect([body.status, code(body)]).toEqual([400, 'BAD_REQUEST']);
-      const get = await call(world, { query: { query: '{ ping }', variables: '{nope' }, headers: { 'apollo-require-preflight': 'true' } });
+      const get = await call(world, { query: { query: '{ ping }', variables: '{nope' } });
       expect([get.status, code(get)]).toEqual([400, 'BAD_REQUEST']);
     });
 

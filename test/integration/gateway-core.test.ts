@@ -47,7 +47,7 @@ describe('batching', () => {
   });
 
   it('sends one users(ids:) call with every distinct id of a level', async () => {
-    const res = await world.gql('{ a: user(id: "user-2") { name } b: user(id: "user-3") { name } c: user(id: "user-2") { email } }');
+    const res = await world.gql('{ a: user(id: "user-2") { name } b: user(id: "user-3") { name } c: user(id: "user-2") { email } }', { as: 'user-1' });
     expect(res.body.errors).toBeUndefined();
     expect(world.upstreams.accounts.count()).toBe(1);
     const body = world.upstreams.accounts.requests[0]?.body as { variables: { ids: string[] } };
@@ -81,12 +81,12 @@ describe('callers', () => {
     expect(world.upstreams.accounts.count()).toBe(0);
   });
 
-  it("says FORBIDDEN for another customer's order", async () => {
+  it("says NOT_FOUND for another customer's order, as for a missing one", async () => {
     const foreign = fixtures.ordersOf('user-2')[0];
     const res = await world.gql(`{ order(id: "${foreign?.order_id}") { id } }`, { as: 'user-1' });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ order: null });
-    expect(res.body.errors?.[0]?.extensions['code']).toBe('FORBIDDEN');
+    expect(res.body.errors?.[0]?.extensions['code']).toBe('NOT_FOUND');
   });
 
   it('says NOT_FOUND for an unknown product, order or user', async () => {

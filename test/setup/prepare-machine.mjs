@@ -5,7 +5,10 @@
 // otherwise it prints one line saying exactly what to install, and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import console from 'node:console';
 import { connect } from 'node:net';
+import process from 'node:process';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const REDIS_PORT = 6379;
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,7 +51,7 @@ if (missing.length > 0) {
 if (!redisRunning) {
   console.log(`prepare-machine: starting redis-server on 127.0.0.1:${REDIS_PORT} (in memory, no persistence)`);
   execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no'], { stdio: 'inherit' });
-  for (let i = 0; i < 50 && !(await redisAnswers()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let i = 0; i < 50 && !(await redisAnswers()); i++) await delay(100);
   if (!(await redisAnswers())) fail(`redis-server did not answer on 127.0.0.1:${REDIS_PORT}`);
 }
 if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is still missing after the install: apt-get install -y chromium`);

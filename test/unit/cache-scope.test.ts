@@ -1,5 +1,6 @@
 // Which documents may share one cache entry between callers, decided from the schema's
 // @cacheControl(scope: PRIVATE) before execution.
+import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createCacheScope } from '../../src/plugins/cache-scope';
 import { getSchema } from '../../src/server/schema';
@@ -9,7 +10,20 @@ const scope = createCacheScope(getSchema());
 describe('createCacheScope', () => {
   it('reads the private types and fields of the schema', () => {
     expect([...scope.privateTypes]).toEqual(['Order']);
-    expect([...scope.privateFields].sort()).toEqual(['Query.me', 'Query.order', 'Query.orders', 'User.email', 'User.orders']);
+    // Mutation.placeOrder is not marked PRIVATE: it is private because @requiresScopes guards it.
+    expect([...scope.privateFields].sort()).toEqual(['Mutation.placeOrder', 'Query.me', 'Query.order', 'Query.orders', 'User.email', 'User.orders']);
+  });
+
+  it('calls private a field that only some callers may read, whatever its @cacheControl says', () => {
+    const guarded = createCacheScope(
+      buildSchema(`directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT
+        directive @authenticated on FIELD_DEFINITION | OBJECT
+        type Secret @authenticated { id: ID! }
+        type Query { open: Int, scoped: Int @requiresScopes(scopes: [["orders:read"]]), secret: Secret }`),
+    );
+    expect(guarded.isPrivate('{ open }')).toBe(false);
+    expect(guarded.isPrivate('{ scoped }')).toBe(true);
+    expect(guarded.isPrivate('{ secret { id } }')).toBe(true);
   });
 
   it('calls public a document that selects only public data', () => {
@@ -22,6 +36,19 @@ describe('createCacheScope', () => {
     expect(scope.isPrivate('{ user(id: "1") { email } }')).toBe(true);
     expect(scope.isPrivate('{ orders(first: 1) { pageInfo { hasNextPage } } }')).toBe(true);
     expect(scope.isPrivate('{ user(id: "1") { ...O } } fragment O on User { orders { id } }')).toBe(true);
+  });
+
+  it('gives a public document the smallest maxAge of the fields it selects and the types they return', () => {
+    expect(scope.maxAgeOf('{ product(id: "1") { title } }')).toBe(300);
+    expect(scope.maxAgeOf('{ product(id: "1") { title reviews { rating } } }')).toBe(300);
+    expect(scope.maxAgeOf('{ product(id: "1") { title reviews { rating author { name } } } }')).toBe(60);
+    expect(scope.maxAgeOf('{ ping }')).toBeUndefined();
+  });
+
+  it('gives no maxAge to a private or unreadable document (never publicly cacheable)', () => {
+    expect(scope.maxAgeOf('{ me { name } }')).toBeUndefined();
+    expect(scope.maxAgeOf('{ product(id: "1") {')).toBeUndefined();
+    expect(scope.maxAgeOf(undefined)).toBeUndefined();
   });
 
   it('calls private what it cannot read (no document, or one that does not parse)', () => {

@@ -46,7 +46,9 @@ describe('parseEnv', () => {
   });
 
   it('treats empty strings as unset', () => {
-    expect(problemsOf({ ...valid, JWT_SECRET: '' })).toEqual(['JWT_SECRET: is required']);
+    expect(problemsOf({ ...valid, JWT_SECRET: '' })).toEqual([
+      "JWT_SECRET: is required unless JWT_JWKS_URL is set (JWT_JWKS_URL: your identity provider's key set; JWT_SECRET: HS256, for development and tests)",
+    ]);
   });
 
   it('refuses demo secrets in production unless DEMO=1', () => {
@@ -77,9 +79,61 @@ describe('parseEnv', () => {
   });
 });
 
+describe('caller token keys (JWT_*)', () => {
+  const { JWT_SECRET: _secret, ...withoutSecret } = valid;
+  const jwks = { ...withoutSecret, JWT_JWKS_URL: 'https://tenant.example/.well-known/jwks.json' };
+
+  it('verifies against a JWKS with RS256 and ES256 by default, and keeps HS256 for the secret', () => {
+    const fromJwks = buildConfig(parseEnv(jwks)).jwt;
+    expect(fromJwks).toEqual({
+      keys: { kind: 'jwks', url: 'https://tenant.example/.well-known/jwks.json' },
+      algorithms: ['RS256', 'ES256'],
+      issuer: 'bff-dev',
+      audience: 'bff-gateway',
+      clockToleranceSeconds: 30,
+      maxAgeSeconds: 86_400,
+    });
+    expect(buildConfig(parseEnv(valid)).jwt).toMatchObject({ keys: { kind: 'secret', secret: valid['JWT_SECRET'] }, algorithms: ['HS256'] });
+    expect(buildConfig(parseEnv({ ...jwks, JWT_ALGORITHMS: ' ES256, EdDSA,ES256', JWT_MAX_AGE_SECONDS: '3600', JWT_CLOCK_TOLERANCE_SECONDS: '0' })).jwt).toMatchObject({
+      algorithms: ['ES256', 'EdDSA'],
+      maxAgeSeconds: 3600,
+      clockToleranceSeconds: 0,
+    });
+  });
+
+  it('refuses "none" and unknown algorithms, naming JWT_ALGORITHMS', () => {
+    expect(problemsOf({ ...jwks, JWT_ALGORITHMS: 'none' })).toEqual(['JWT_ALGORITHMS: "none" is never accepted: an unsigned token proves nothing']);
+    expect(problemsOf({ ...jwks, JWT_ALGORITHMS: 'RS256,NONE' })).toEqual(['JWT_ALGORITHMS: "none" is never accepted: an unsigned token proves nothing']);
+    expect(problemsOf({ ...jwks, JWT_ALGORITHMS: 'RS265' })[0]).toMatch(/^JWT_ALGORITHMS: unknown algorithm "RS265" \(expected some of RS256, /);
+    expect(problemsOf({ ...jwks, JWT_ALGORITHMS: ' , ' })).toEqual(['JWT_ALGORITHMS: expected at least one algorithm']);
+  });
+
+  it('refuses HMAC with a JWKS (alg confusion) and asymmetric algorithms with a secret', () => {
+    expect(problemsOf({ ...jwks, JWT_ALGORITHMS: 'RS256,HS256' })).toEqual([
+      'JWT_ALGORITHMS: HS256 cannot be used with JWT_JWKS_URL (a key set holds public keys; use RS*, PS*, ES* or EdDSA)',
+    ]);
+    expect(problemsOf({ ...valid, JWT_ALGORITHMS: 'HS256,RS256' })).toEqual(['JWT_ALGORITHMS: RS256 needs JWT_JWKS_URL (JWT_SECRET verifies HS256, HS384, HS512 only)']);
+  });
+
+  it('wants exactly one of JWT_SECRET and JWT_JWKS_URL', () => {
+    expect(problemsOf(withoutSecret)).toEqual([
+      "JWT_SECRET: is required unless JWT_JWKS_URL is set (JWT_JWKS_URL: your identity provider's key set; JWT_SECRET: HS256, for development and tests)",
+    ]);
+    expect(problemsOf({ ...jwks, JWT_SECRET: valid['JWT_SECRET'] ?? '' })).toEqual(['JWT_SECRET: set JWT_SECRET or JWT_JWKS_URL, not both (a token is verified with one kind of key)']);
+  });
+
+  it('wants the JWKS over https in production, except for the demo', () => {
+    const plain = { ...jwks, JWT_JWKS_URL: 'http://idp.internal/jwks.json', NODE_ENV: 'production' };
+    expect(problemsOf(plain)).toEqual(['JWT_JWKS_URL: expected an https URL in production (keys fetched over http can be swapped on the way)']);
+    expect(problemsOf({ ...plain, DEMO: '1' })).toEqual([]);
+    expect(problemsOf({ ...plain, NODE_ENV: 'development' })).toEqual([]);
+  });
+});
+
 describe('production V8 settings', () => {
   it('npm start runs the gateway with the settings the benchmark measured (src/server/node-options.ts)', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['start']).toBe(`node ${GATEWAY_NODE_ARGS.join(' ')} --import tsx src/dev/launch.ts start`);
+    // `exec`: npm's signals then reach the launcher, not a `sh` that would die and orphan it (README "Shutdown").
+    expect(scripts['start']).toBe(`exec node ${GATEWAY_NODE_ARGS.join(' ')} --import tsx src/dev/launch.ts start`);
   });
 });

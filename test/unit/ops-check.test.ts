@@ -30,7 +30,7 @@ describe('runOpsCheck', () => {
     expect(result.exitCode).toBe(0);
     expect(result.problems).toEqual([]);
     expect(result.table).toEqual([
-      { operation: 'OrderTotal', sources: [`${PQ}/operations/order-total.graphql`, `${PQ}/released/web@1.0.0.json`], depth: 3, cost: 9, status: 'ok' },
+      { operation: 'OrderTotal', sources: [`${PQ}/operations/order-total.graphql`, `${PQ}/released/web@1.0.0.json`], depth: 3, cost: 9, scopes: '-', status: 'ok' },
     ]);
     expect(result.report).toContain('ops:check passed: 1 operation(s).');
   });
@@ -50,7 +50,7 @@ describe('runOpsCheck', () => {
     expect(result.report.split('\n')[0]).toBe(
       `${PQ}/operations/checkout.graphql:4:5 Cannot query field "totl" on type "Order". Did you mean "total"? [GRAPHQL_VALIDATION_FAILED]`,
     );
-    expect(result.table).toEqual([{ operation: 'Checkout', sources: [`${PQ}/operations/checkout.graphql`], depth: null, cost: null, status: 'GRAPHQL_VALIDATION_FAILED' }]);
+    expect(result.table).toEqual([{ operation: 'Checkout', sources: [`${PQ}/operations/checkout.graphql`], depth: null, cost: null, scopes: '-', status: 'GRAPHQL_VALIDATION_FAILED' }]);
   });
 
   it('fails an operation over the server cost limit with the estimate in the message', () => {
@@ -115,6 +115,49 @@ describe('runOpsCheck', () => {
   });
 });
 
+describe('runOpsCheck and authorization', () => {
+  const AUTH_SDL = `directive @authenticated on FIELD_DEFINITION | OBJECT
+directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT
+`;
+  const withAuth = (sdl: string) => ({ schemaSdl: `${AUTH_SDL}\n${sdl}`, schemaFiles: [{ file: 'schema/base.graphql', source: AUTH_SDL }, { file: 'schema/shop.graphql', source: sdl }] });
+  const shop = (orderDirectives: string, productsDirectives = '') =>
+    readFileSync(`${FIXTURE}/schema/shop.graphql`, 'utf8')
+      .replace('order(id: ID!): Order', `order(id: ID!): Order ${orderDirectives}`)
+      .replace('@listSize(slicingArguments: ["first"])\n}', `@listSize(slicingArguments: ["first"]) ${productsDirectives}\n}`);
+  const both = { file: 'both.graphql', source: 'query Both {\n  order(id: "1") {\n    id\n  }\n  products {\n    id\n  }\n}\n' };
+
+  it('prints the scopes each operation needs: every guarded field it selects, all at once', () => {
+    const orderRule = '@requiresScopes(scopes: [["orders:read"], ["users:pii", "orders:write"]])';
+    const result = check({ ...withAuth(shop(orderRule, '@requiresScopes(scopes: [["users:pii"]])')), sources: [both, source('order-total.graphql')] });
+    expect(result.problems).toEqual([]);
+    expect(result.table.map((r) => [r.operation, r.scopes])).toEqual([
+      ['Both', 'orders:read+users:pii | orders:write+users:pii'],
+      ['OrderTotal', 'orders:read | orders:write+users:pii'],
+    ]);
+    expect(result.report.split('\n').slice(0, 3)).toEqual([
+      'operation   sources              depth  cost  scopes                                          status',
+      'Both        both.graphql         1      21    orders:read+users:pii | orders:write+users:pii  ok',
+      'OrderTotal  order-total.graphql  3      9     orders:read | orders:write+users:pii            ok',
+    ]);
+    const open = check({ ...withAuth(shop('', '@authenticated')), sources: [both] });
+    expect(open.table[0]?.scopes).toBe('authenticated');
+  });
+
+  it('fails a directive that names an unknown scope, at its place in its schema file', () => {
+    const result = check({ ...withAuth(shop('@requiresScopes(scopes: [["orders:raed"]])')), sources: [source('order-total.graphql')] });
+    expect(result.exitCode).toBe(1);
+    expect(result.problems).toEqual([
+      {
+        file: 'schema/shop.graphql',
+        line: 27,
+        column: 25,
+        message: '@requiresScopes on Query.order names the unknown scope "orders:raed"; known: orders:read, orders:write, users:pii (src/auth/scopes.ts).',
+        code: 'UNKNOWN_SCOPE',
+      },
+    ]);
+  });
+});
+
 describe('ops:check on the repository', () => {
   it('passes the repository operations and every retained manifest', () => {
     const result = runOpsCheck({ schemaSdl: readSchemaSdl(), sources: readOperationTexts('persisted-queries'), manifests: readManifestTexts() });
@@ -122,6 +165,8 @@ describe('ops:check on the repository', () => {
     expect(result.exitCode).toBe(0);
     expect(result.table.length).toBeGreaterThan(0);
     expect(result.table.filter((row) => row.status !== 'ok')).toEqual([]);
+    const scopes = Object.fromEntries(result.table.map((row) => [row.operation, row.scopes]));
+    expect(scopes).toMatchObject({ Catalogue: '-', Me: 'authenticated', MyRecentOrders: 'orders:read', OrderPage: 'orders:read', PlaceOrder: 'orders:write', UserProfile: '-' });
   });
 
   it('the real CLI exits 1 on the fixtures and prints each problem and the table', () => {
@@ -136,7 +181,7 @@ describe('ops:check on the repository', () => {
       `${PQ}/operations/checkout.graphql:4:5 Cannot query field "totl" on type "Order". Did you mean "total"? [GRAPHQL_VALIDATION_FAILED]`,
       `${PQ}/released/web@0.9.0.json#OldOrder:4:5 Cannot query field "legacyCode" on type "Order". [GRAPHQL_VALIDATION_FAILED]`,
     ]);
-    expect(lines).toContain('OrderTotal  order-total.graphql, web@1.0.0.json  3      9     ok');
+    expect(lines).toContain('OrderTotal  order-total.graphql, web@1.0.0.json  3      9     -       ok');
     expect(lines.at(-1)).toBe('ops:check failed: 3 problem(s) in 4 operation(s).');
   });
 });

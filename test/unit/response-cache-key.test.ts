@@ -2,7 +2,7 @@ import { defaultBuildResponseCacheKey, hashSHA256 } from '@envelop/response-cach
 import stableStringify from 'fast-json-stable-stringify';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildCacheKey, callerTag, callerTagOfKey, isStorableKey, MAX_KEY_VARIABLES_DEPTH, stableJson, UNCACHEABLE_KEY, type CacheKeyInput } from '../../src/plugins/response-cache-key';
+import { buildCacheKey, callerTag, callerTagOfKey, isStorableKey, MAX_KEY_VARIABLES_DEPTH, sessionOf, stableJson, UNCACHEABLE_KEY, type CacheKeyInput } from '../../src/plugins/response-cache-key';
 import { createKeyVariables } from '../../src/plugins/response-cache-variables';
 import { getSchema } from '../../src/server/schema';
 
@@ -37,6 +37,18 @@ describe('response cache keys', () => {
     expect(key).not.toContain('user-7');
     expect(key).not.toBe(buildCacheKey({ ...input, isPrivate: true, sessionId: 'user-8' }));
     expect([isStorableKey(key), isStorableKey(buildCacheKey({ ...input, isPrivate: true }))]).toEqual([true, false]);
+  });
+
+  it('keys a subject apart per scope set (a narrower token never reads a wider one’s answer) under one caller tag', () => {
+    const wide = sessionOf({ id: 'user-7', scopes: ['orders:write', 'orders:read'] }) ?? '';
+    const narrow = sessionOf({ id: 'user-7', scopes: ['orders:write'] }) ?? '';
+    expect(sessionOf({ id: 'user-7', scopes: ['orders:read', 'orders:write'] })).toBe(wide);
+    expect(sessionOf(null)).toBeNull();
+    const [wideKey, narrowKey] = [wide, narrow].map((sessionId) => buildCacheKey({ ...input, isPrivate: true, sessionId }));
+    expect(wideKey).not.toBe(narrowKey);
+    expect([callerTagOfKey(wideKey ?? ''), callerTagOfKey(narrowKey ?? '')]).toEqual([callerTag('user-7'), callerTag('user-7')]);
+    // A subject that looks like a session of another subject still gets its own tag.
+    expect(callerTagOfKey(buildCacheKey({ ...input, isPrivate: true, sessionId: sessionOf({ id: '6:user-7|', scopes: [] }) }))).toBe(callerTag('6:user-7|'));
   });
 
   it('does not depend on the order of variables', () => {

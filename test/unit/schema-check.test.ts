@@ -65,6 +65,24 @@ describe('runSchemaCheck', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it('lets an accepted breaking change through with its reason as a warning, and warns about an acceptance that matches nothing', async () => {
+    const accepted = [
+      { type: 'FIELD_TYPE_CHANGED', path: 'Order.totalCents', reason: 'only null for orders the caller may not see' },
+      { type: 'FIELD_REMOVED', path: 'Order.gone', reason: 'left over' },
+    ];
+    const result = await runSchemaCheck({ baselineSdl, currentSdl: edited('totalCents: Int!', 'totalCents: Int'), operations: ALL, accepted });
+    expect(result.changes.map((c) => [c.type, c.path, c.verdict, c.acceptedBecause])).toEqual([['FIELD_TYPE_CHANGED', 'Order.totalCents', 'warn', 'only null for orders the caller may not see']]);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual([
+      `accepted breaking change "Field 'Order.totalCents' changed type from 'Int!' to 'Int'" touches ${ORDER_SUMMARY}: only null for orders the caller may not see`,
+      'accepted change FIELD_REMOVED at Order.gone matches no change since the released schema; remove it',
+    ]);
+    expect(result.exitCode).toBe(0);
+    // An acceptance names one change: removing the field still fails.
+    const removed = await runSchemaCheck({ baselineSdl, currentSdl: edited('  totalCents: Int!\n', ''), operations: ALL, accepted });
+    expect(removed.exitCode).toBe(1);
+  });
+
   it('classifies an output field that became non-null as safe', async () => {
     const result = await runSchemaCheck({ baselineSdl, currentSdl: edited('note: String', 'note: String!'), operations: ALL });
     expect(result.changes.map((c) => [c.level, c.type, c.verdict])).toEqual([['safe', 'FIELD_TYPE_CHANGED', 'pass']]);

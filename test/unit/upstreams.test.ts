@@ -231,10 +231,10 @@ describe('catalog provider', () => {
 });
 
 describe('startUpstreams', () => {
-  it('starts five providers on distinct loopback ports and closes them all', async () => {
+  it('starts six providers on distinct loopback ports and closes them all', async () => {
     const world = await startUpstreams();
     const urls = Object.values(world.urls);
-    expect(new Set(urls).size).toBe(5);
+    expect(new Set(urls).size).toBe(6);
     expect(urls.every((u) => /^http:\/\/127\.0\.0\.1:\d+$/.test(u))).toBe(true);
     await world.close();
     await expect(request(`${world.urls.catalog}/products/prod-1`)).rejects.toThrow();

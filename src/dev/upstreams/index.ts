@@ -2,7 +2,7 @@
 export { startUpstreams, type ProviderName, type StartUpstreamsOptions, type Upstreams } from './start';
 export { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
 export type { Fault, FaultOptions, FaultSwitch, RequestMatch } from './faults';
-export { DEV_CREDENTIALS, ORDER_SCOPES, type DevCredentials } from './credentials';
+export { DEV_CALLER_SCOPES, DEV_CREDENTIALS, ORDER_SCOPES, type DevCredentials } from './credentials';
 export {
   fixtures,
   FIXTURE_COUNTS,
@@ -16,6 +16,18 @@ export {
 } from './fixtures';
 export { createTokenRegistry, type TokenRegistry, type TokenRegistryOptions } from './token-registry';
 export { AuthProvider, startAuthProvider, TOKEN_PATH, type AuthProviderOptions } from './auth';
+export {
+  IdentityProvider,
+  startIdentityProvider,
+  DEV_TOKEN_PATH,
+  IDENTITY_ALGORITHMS,
+  JWKS_PATH,
+  type IdentityAlgorithm,
+  type IdentityMintOptions,
+  type IdentityProviderOptions,
+  type PublicJwk,
+  type RotateOptions,
+} from './identity';
 export { OrdersProvider, startOrdersProvider, ORDERS_LIMITS, type OrdersProviderOptions } from './orders';
 export { CatalogProvider, startCatalogProvider, CATALOG_LIMITS, type CatalogProviderOptions } from './catalog';
 export { AccountsProvider, startAccountsProvider, ACCOUNTS_SDL, type AccountsProviderOptions } from './accounts';

@@ -1,14 +1,18 @@
-// Starts the whole demo world (five simulated providers) and returns one disposable handle.
+// Starts the whole demo world (six simulated providers) and returns one disposable handle.
 import { AccountsProvider } from './accounts';
 import { AuthProvider } from './auth';
 import { CatalogProvider } from './catalog';
-import { DEV_CREDENTIALS } from './credentials';
+import { DEV_CREDENTIALS, type DevCredentials } from './credentials';
+import { IdentityProvider } from './identity';
 import { OrdersProvider } from './orders';
 import { ReviewsProvider } from './reviews';
 import type { ProviderServer } from './server';
 import { createTokenRegistry } from './token-registry';
 
-export type ProviderName = 'orders' | 'catalog' | 'accounts' | 'reviews' | 'auth';
+export type ProviderName = 'orders' | 'catalog' | 'accounts' | 'reviews' | 'auth' | 'identity';
+
+/** The secrets the providers demand, any values (DevCredentials are the dev literals). */
+export type ProviderCredentials = { readonly [K in keyof DevCredentials]: string };
 
 export interface StartUpstreamsOptions {
   /** @default '127.0.0.1' */
@@ -23,6 +27,8 @@ export interface StartUpstreamsOptions {
   readonly now?: () => number;
   /** The GraphQL providers (accounts, reviews) send a kept answer again for the same request (graphql-server.ts says why). @default false */
   readonly memoizeAnswers?: boolean;
+  /** Credentials the providers demand; a production start refuses the dev ones (they start with `dev-`). @default DEV_CREDENTIALS */
+  readonly credentials?: ProviderCredentials;
 }
 
 export interface Upstreams extends AsyncDisposable {
@@ -31,15 +37,18 @@ export interface Upstreams extends AsyncDisposable {
   readonly accounts: AccountsProvider;
   readonly reviews: ReviewsProvider;
   readonly auth: AuthProvider;
+  /** Callers' identity provider: JWKS at `/.well-known/jwks.json`, keys made on first use. */
+  readonly identity: IdentityProvider;
   /** Base URLs (`http://host:port`). GraphQL endpoints are at `/graphql`, the token endpoint at `/oauth/token`. */
   readonly urls: Readonly<Record<ProviderName, string>>;
-  readonly credentials: typeof DEV_CREDENTIALS;
+  readonly credentials: ProviderCredentials;
   close(): Promise<void>;
 }
 
 export async function startUpstreams(options: StartUpstreamsOptions = {}): Promise<Upstreams> {
   const now = options.now ?? Date.now;
   const tokens = createTokenRegistry({ now });
+  const credentials: ProviderCredentials = options.credentials ?? DEV_CREDENTIALS;
   const common = (name: ProviderName) => ({
     ...(options.host === undefined ? {} : { host: options.host }),
     port: options.ports?.[name] ?? 0,
@@ -47,10 +56,17 @@ export async function startUpstreams(options: StartUpstreamsOptions = {}): Promi
   });
   const handles = {
     orders: new OrdersProvider({ ...common('orders'), tokens, now }),
-    catalog: new CatalogProvider(common('catalog')),
-    accounts: new AccountsProvider({ ...common('accounts'), memoizeAnswers: options.memoizeAnswers === true }),
-    reviews: new ReviewsProvider({ ...common('reviews'), memoizeAnswers: options.memoizeAnswers === true }),
-    auth: new AuthProvider({ ...common('auth'), tokens, tokenTtlSeconds: options.tokenTtlSeconds ?? 3600 }),
+    catalog: new CatalogProvider({ ...common('catalog'), apiKey: credentials.catalogApiKey }),
+    accounts: new AccountsProvider({ ...common('accounts'), memoizeAnswers: options.memoizeAnswers === true, token: credentials.accountsToken }),
+    reviews: new ReviewsProvider({ ...common('reviews'), memoizeAnswers: options.memoizeAnswers === true, token: credentials.reviewsToken }),
+    auth: new AuthProvider({
+      ...common('auth'),
+      tokens,
+      tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+      clientId: credentials.ordersClientId,
+      clientSecret: credentials.ordersClientSecret,
+    }),
+    identity: new IdentityProvider({ ...common('identity'), now }),
   };
   const all: ProviderServer[] = Object.values(handles);
   const close = async () => {
@@ -70,8 +86,9 @@ export async function startUpstreams(options: StartUpstreamsOptions = {}): Promi
       accounts: handles.accounts.url,
       reviews: handles.reviews.url,
       auth: handles.auth.url,
+      identity: handles.identity.url,
     }),
-    credentials: DEV_CREDENTIALS,
+    credentials,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -35,7 +35,7 @@ export type OrderSummaryFragment = { id: string, status: OrderStatus, placedAt: 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, name: string, email: string, memberSince: string } | null };
+export type MeQuery = { me: { id: string, name: string, email: string | null, memberSince: string } | null };
 
 export type MyRecentOrdersQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -47,7 +47,7 @@ export type OrderDetailQueryVariables = Exact<{
 }>;
 
 
-export type OrderDetailQuery = { order: { id: string, status: OrderStatus, placedAt: string, totalCents: number, customer: { id: string, name: string, email: string } | null, lines: Array<{ quantity: number, unitPriceCents: number, product: { inStock: boolean, id: string, title: string, priceCents: number, currency: string, averageRating: number | null } | null }> } | null };
+export type OrderDetailQuery = { order: { id: string, status: OrderStatus, placedAt: string, totalCents: number, customer: { id: string, name: string, email: string | null } | null, lines: Array<{ quantity: number, unitPriceCents: number, product: { inStock: boolean, id: string, title: string, priceCents: number, currency: string, averageRating: number | null } | null }> } | null };
 
 export type OrderPageQueryVariables = Exact<{
   after?: string | null | undefined;

@@ -9,7 +9,7 @@
 // See README "Why a Pages Router API route".
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gatewayHandler, type GatewayNodeHandler } from '../../server/node-server';
-import { getGateway } from '../../server/instance';
+import { getGateway, setGatewayServer } from '../../server/instance';
 import { applyServerLimits, serverOf } from '../../server/server-limits';
 
 // Yoga reads the body itself (with its size limit); Next must not parse or cap it first.
@@ -25,7 +25,11 @@ export default function graphql(req: IncomingMessage, res: ServerResponse): Prom
     // next start creates its server with Node's defaults (300 s request timeout, no cap): ours apply
     // from the first request on (checked every 30 s, Next's server was created with Node's interval).
     const server = serverOf(req);
-    if (server !== undefined) applyServerLimits(server, gateway.config.server, gateway.telemetry.logger);
+    if (server !== undefined) {
+      applyServerLimits(server, gateway.config.server, gateway.telemetry.logger);
+      // The shutdown (src/server/shutdown.ts) closes this listener after the drain.
+      setGatewayServer(server);
+    }
   }
   return handler(req, res);
 }

@@ -4,6 +4,7 @@ import type { CallContext, ProviderHttpClient } from '../../http/types';
 import { fetchAccepted, idRule } from '../id-rule';
 import type { Page } from '../page';
 import { parseWire } from '../parse';
+import { customerIdempotencyKey } from './idempotency-key';
 import { toOrder, type OrderModel } from './map';
 import { orderBatchSchema, orderPageSchema, orderSchema } from './types';
 
@@ -25,6 +26,7 @@ export interface OrdersProvider {
   listOrdersOfCustomer(customerId: string, page: { first: number; after?: string | undefined }, ctx: CallContext): Promise<Page<OrderModel>>;
   /** The latest `limitPerCustomer` orders of each customer, in the order of `customerIds`; BAD_USER_INPUT where ORDER_CUSTOMER_ID refuses one. */
   getOrdersOfCustomers(customerIds: readonly string[], limitPerCustomer: number, ctx: CallContext): Promise<(OrderModel[] | AppError)[]>;
+  /** The provider receives `idempotencyKey` scoped to the customer (customerIdempotencyKey), never as the client sent it. */
   placeOrder(customerId: string, lines: readonly PlaceOrderLine[], idempotencyKey: string, ctx: CallContext): Promise<OrderModel>;
 }
 
@@ -77,7 +79,8 @@ export function createOrdersProvider(http: ProviderHttpClient): OrdersProvider {
       for (const line of lines) ORDER_LINE_SKU.check(line.productId, 'input.lines.productId');
       const route = '/orders';
       const body = { customer_id: customerId, line_items: lines.map((l) => ({ sku: l.productId, qty: l.quantity })) };
-      const response = await http.request({ method: 'POST', path: '/orders', route, body, idempotencyKey }, ctx);
+      const scopedKey = customerIdempotencyKey(customerId, idempotencyKey);
+      const response = await http.request({ method: 'POST', path: '/orders', route, body, idempotencyKey: scopedKey }, ctx);
       if (response.status === 409) throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { meta: { provider } });
       if (response.status === 422 || response.status === 400) {
         throw new AppError('BAD_USER_INPUT', 'The order was refused: check the product ids and quantities.', { meta: { provider, body: response.body } });
