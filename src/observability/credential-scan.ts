@@ -221,3 +221,10 @@ export function knownValues(values: readonly (readonly [string, string])[]): Kno
     },
   };
 }
+
+/** The text without the run of credential characters (RFC 7235 token68) it ends with, if any. */
+export function withoutTrailingToken(text: string): string {
+  let end = text.length;
+  while (end > 0 && has(text.charCodeAt(end - 1), TOKEN68)) end--;
+  return text.slice(0, end);
+}

@@ -2,7 +2,7 @@
 // PII fields, bearer/basic/JWT-looking strings, and provider hosts. Used by the error serializer,
 // by pino's `redact` paths and by anything that logs a string it did not build itself.
 
-import { knownValues, REDACTED, redactAuthSchemes, redactJwts, redactSecretPairs } from './credential-scan';
+import { knownValues, REDACTED, redactAuthSchemes, redactJwts, redactSecretPairs, withoutTrailingToken } from './credential-scan';
 
 export { REDACTED };
 const HOST = '[upstream-host]';
@@ -29,8 +29,10 @@ const SECRET_KEYS = [
 
 const normalise = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
 
-/** Longer text is cut before any scan: a log line never carries more of what it was given. */
+/** Longer text is cut: a log line never carries more of what it was given. */
 export const MAX_SCRUBBED_TEXT = 8192;
+/** Read beyond the cut by the scan, so that a credential that crosses it is redacted whole. */
+const SCAN_MARGIN = 4096;
 
 export interface ScrubberOptions {
   /** Exact values to hide (API keys, client secrets, static tokens); shorter than 6 characters are ignored. */
@@ -63,9 +65,14 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   const known = [...secrets.map((s) => [s, REDACTED] as const), ...hosts.map((h) => [h, HOST] as const)].sort((a, b) => b[0].length - a[0].length);
   const knownText = knownValues(known);
 
+  const scan = (value: string): string => redactSecretPairs(redactJwts(redactAuthSchemes(knownText.replace(value))));
+
   function text(value: string): string {
-    const bounded = value.length > MAX_SCRUBBED_TEXT ? `${value.slice(0, MAX_SCRUBBED_TEXT)}…[truncated]` : value;
-    return redactSecretPairs(redactJwts(redactAuthSchemes(knownText.replace(bounded))));
+    if (value.length <= MAX_SCRUBBED_TEXT) return scan(value);
+    // Scanned past the cut, so that a credential across it is found whole; then cut, and a token
+    // still running at the cut (longer than the margin) is dropped rather than half shown.
+    const scanned = scan(value.slice(0, MAX_SCRUBBED_TEXT + SCAN_MARGIN));
+    return `${withoutTrailingToken(scanned.slice(0, MAX_SCRUBBED_TEXT))}…[truncated]`;
   }
 
   const isSecretKey = (key: string): boolean => keys.has(normalise(key));

@@ -5,7 +5,7 @@
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { isHmac, type CallerKeys } from '../config/caller-keys';
 import { AppError } from '../errors/app-error';
-import { createRemoteKeySet, type RemoteKeySetOptions } from './remote-key-set';
+import { createRemoteKeySet, DEFAULT_REFRESH_AFTER_MS, type RemoteKeySetOptions } from './remote-key-set';
 
 export interface Caller {
   /** The JWT subject: our user id. */
@@ -58,6 +58,9 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
   const key: Uint8Array | JWTVerifyGetKey =
     options.keys.kind === 'secret' ? new TextEncoder().encode(options.keys.secret) : createRemoteKeySet({ ...options.jwks, url: options.keys.url, now }).getKey;
   const maxAgeSeconds = options.maxAgeSeconds ?? 86_400;
+  // A key the identity provider drops is noticed at the key set's next refresh: a token verified with
+  // it is remembered no longer than that, so that it is then checked against the keys as they are.
+  const rememberMs = options.keys.kind === 'jwks' ? (options.jwks?.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS) : Number.POSITIVE_INFINITY;
   const verifyOptions = {
     issuer: options.issuer,
     audience: options.audience,
@@ -93,7 +96,7 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
     if (cacheSize > 0 && payload.exp !== undefined && payload.iat !== undefined) {
       // Oldest first out: Map keeps insertion order.
       if (verified.size >= cacheSize) verified.delete(verified.keys().next().value ?? '');
-      verified.set(token, { caller, expiresAtMs: Math.min(payload.exp, payload.iat + maxAgeSeconds) * 1000 });
+      verified.set(token, { caller, expiresAtMs: Math.min(Math.min(payload.exp, payload.iat + maxAgeSeconds) * 1000, now() + rememberMs) });
     }
     return caller;
   };

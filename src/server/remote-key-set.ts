@@ -73,9 +73,12 @@ async function fetchKeySet(url: string, timeoutMs: number): Promise<LocalJWKSet>
   return createLocalJWKSet(json as JSONWebKeySet);
 }
 
+/** How long fetched keys are used before a refresh in the background. */
+export const DEFAULT_REFRESH_AFTER_MS = 600_000;
+
 export function createRemoteKeySet(options: RemoteKeySetOptions): RemoteKeySet {
   const cooldownMs = options.cooldownMs ?? 30_000;
-  const refreshAfterMs = options.refreshAfterMs ?? 600_000;
+  const refreshAfterMs = options.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const now = options.now ?? Date.now;
   let keys: LocalJWKSet | undefined;

@@ -154,6 +154,20 @@ describe('callers verified against a JWKS', () => {
     expect(jwksFetches(idp)).toBe(2);
   });
 
+  it('forgets a verified token once the key set is due for a refresh, so a dropped key stops working for it too', async () => {
+    const { world, idp, clock } = await setup();
+    const old = idp.mint('user-1', { alg: 'ES256' });
+    expect((await send(world, old)).status).toBe(200);
+    idp.rotate({ alg: 'ES256', keepOld: false });
+    clock.advance(REFRESH_AFTER_MS);
+    // A token of the new key makes the gateway fetch the set that no longer has the old key.
+    expect((await send(world, idp.mint('user-2', { alg: 'ES256' }))).status).toBe(200);
+    expect(jwksFetches(idp)).toBe(2);
+    // Remembered until its own expiry, this token would still pass; it is verified again and refused.
+    expectUnauthenticated(await send(world, old));
+    expect(jwksFetches(idp)).toBe(2);
+  });
+
   it('made-up kids cost one JWKS fetch per cooldown, whatever their number', async () => {
     const { world, idp, clock } = await setup();
     expect((await send(world, idp.mint('user-1'))).status).toBe(200);

@@ -87,16 +87,31 @@ describe('the scanners redact what the regular expressions they replaced did', (
 });
 
 describe('the scrubber bounds what it reads', () => {
-  it(`cuts text longer than ${MAX_SCRUBBED_TEXT} characters before any scan`, () => {
+  it(`cuts text longer than ${MAX_SCRUBBED_TEXT} characters, and a token still running at the cut is dropped`, () => {
     const scrubber = createScrubber();
-    const out = scrubber.text('eyJ-'.repeat(4000));
-    expect(out.length).toBe(MAX_SCRUBBED_TEXT + '…[truncated]'.length);
-    expect(out.endsWith('…[truncated]')).toBe(true);
+    expect(scrubber.text('eyJ-'.repeat(4000))).toBe('…[truncated]');
+    const prose = 'a b '.repeat(4000);
+    const out = scrubber.text(prose);
+    expect(out.endsWith(' …[truncated]')).toBe(true);
+    expect(out.length).toBeLessThanOrEqual(MAX_SCRUBBED_TEXT + '…[truncated]'.length);
   });
 
   it('keeps text at the limit whole', () => {
     const scrubber = createScrubber();
     const text = 'a'.repeat(MAX_SCRUBBED_TEXT);
     expect(scrubber.text(text)).toBe(text);
+  });
+
+  it('redacts a configured secret and a JWT that cross the cut', () => {
+    const secret = 'sk_live_0123456789abcdef';
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEiLCJuYW1lIjoiQWxpY2UifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const scrubber = createScrubber({ secrets: [secret] });
+    for (const credential of [secret, jwt]) {
+      // Padding places the cut in the middle of the credential.
+      const text = `${'x '.repeat((MAX_SCRUBBED_TEXT - 10) / 2)}key=${credential} and more`;
+      const out = scrubber.text(text);
+      expect(out).not.toContain(credential.slice(0, 12));
+      expect(out.length).toBeLessThanOrEqual(MAX_SCRUBBED_TEXT + '…[truncated]'.length);
+    }
   });
 });
