@@ -10,6 +10,9 @@ const config: NextConfig = {
   // and Next's compression middleware wraps every response even when the client asks for none.
   compress: false,
   reactStrictMode: true,
+  // The allowlist is read from files at run time: serverless platforms (Vercel) bundle only traced
+  // files, so the manifests are named for every API route.
+  outputFileTracingIncludes: { '/api/**': ['./persisted-queries/manifest.json', './persisted-queries/released/*.json'] },
   // `npm run typecheck` checks the whole project (src and test) in CI; Next's own pass would check it
   // again on every build and fail a demo start on a test-only type error.
   typescript: { ignoreBuildErrors: true },
