@@ -1,7 +1,8 @@
 // Decides, from the document alone and before execution, whether a response may be shared between
 // callers: PUBLIC unless it selects something the schema marks `@cacheControl(scope: PRIVATE)`
-// (a private type, a private field, or a field returning a private type; what @authenticated or
-// @requiresScopes guards counts as private). The response cache keys
+// (a private type, a private field, or a field returning a private type; what the authorization
+// rules guard counts as private: the rules the resolvers enforce, read by the same function, so an
+// interface field's rule covers every implementation here as it does there). The response cache keys
 // PUBLIC documents without the session (one entry for everybody) and PRIVATE ones per caller.
 // It also gives a PUBLIC document's max-age for HTTP caches: the smallest @cacheControl maxAge of
 // the fields it selects and of the types they return, known before execution, so that a cache miss
@@ -19,7 +20,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { AUTH_DIRECTIVES } from '../auth/requirements';
+import { authRulesOrThrow } from '../auth/requirements';
 
 export interface CacheScope {
   /** True when the document may select caller-specific data (or cannot be read). */
@@ -30,7 +31,7 @@ export interface CacheScope {
    * the document is private, cannot be read, or meets no maxAge.
    */
   maxAgeOf(document: string | undefined): number | undefined;
-  /** Types and `Type.field` coordinates marked PRIVATE (for logs and tests). */
+  /** Types and `Type.field` coordinates marked PRIVATE or guarded by the authorization rules (for logs and tests). */
   readonly privateTypes: ReadonlySet<string>;
   readonly privateFields: ReadonlySet<string>;
 }
@@ -47,11 +48,6 @@ function scopeOf(directives: readonly ConstDirectiveNode[] | undefined): string 
     if (scope?.kind === Kind.ENUM) return scope.value;
   }
   return undefined;
-}
-
-// What only some callers may read is never shared, whatever its @cacheControl says.
-function isGuarded(directives: readonly ConstDirectiveNode[] | undefined): boolean {
-  return directives?.some((d) => d.name.value === AUTH_DIRECTIVES.authenticated || d.name.value === AUTH_DIRECTIVES.requiresScopes) ?? false;
 }
 
 function maxAgeArgOf(directives: readonly ConstDirectiveNode[] | undefined): number | undefined {
@@ -71,13 +67,16 @@ interface SchemaCacheControl {
 }
 
 function collect(schema: GraphQLSchema): SchemaCacheControl {
-  const found: SchemaCacheControl = { types: new Set(), fields: new Set(), typeMaxAge: new Map(), fieldMaxAge: new Map() };
+  // What only some callers may read is never shared, whatever its @cacheControl says: the guarded
+  // fields are the enforced rules' (a type's rule guards the fields returning it, an interface
+  // field's rule its implementations), not a second reading of the directives that could disagree.
+  const found: SchemaCacheControl = { types: new Set(), fields: new Set(authRulesOrThrow(schema).fields.keys()), typeMaxAge: new Map(), fieldMaxAge: new Map() };
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
     const typeNodes = [type.astNode, ...(type.extensionASTNodes ?? [])];
     for (const node of typeNodes) {
       if (!node || !('directives' in node)) continue;
-      if (scopeOf(node.directives) === 'PRIVATE' || isGuarded(node.directives)) found.types.add(type.name);
+      if (scopeOf(node.directives) === 'PRIVATE') found.types.add(type.name);
       const maxAge = maxAgeArgOf(node.directives);
       if (maxAge !== undefined) found.typeMaxAge.set(type.name, maxAge);
     }
@@ -85,7 +84,7 @@ function collect(schema: GraphQLSchema): SchemaCacheControl {
     for (const field of Object.values(type.getFields())) {
       if (!field.astNode || !('directives' in field.astNode)) continue;
       const coordinate = `${type.name}.${field.name}`;
-      if (scopeOf(field.astNode.directives) === 'PRIVATE' || isGuarded(field.astNode.directives)) found.fields.add(coordinate);
+      if (scopeOf(field.astNode.directives) === 'PRIVATE') found.fields.add(coordinate);
       const maxAge = maxAgeArgOf(field.astNode.directives);
       if (maxAge !== undefined) found.fieldMaxAge.set(coordinate, maxAge);
     }
@@ -109,6 +108,8 @@ export function createCacheScope(schema: GraphQLSchema, options: CacheScopeOptio
   const typesOf = (type: GraphQLNamedType | undefined): readonly GraphQLNamedType[] =>
     !type ? [] : isAbstractType(type) ? [type, ...schema.getPossibleTypes(type)] : [type];
   const isPrivateType = (type: GraphQLNamedType | undefined): boolean => typesOf(type).some((t) => types.has(t.name));
+  // Selected on an interface, a field runs as some implementation's field, which may carry a rule the interface's lacks.
+  const isPrivateField = (parent: GraphQLNamedType, name: string): boolean => typesOf(parent).some((t) => fields.has(`${t.name}.${name}`));
   const smaller = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
   function analyse(document: string): Answer {
@@ -129,7 +130,7 @@ export function createCacheScope(schema: GraphQLSchema, options: CacheScopeOptio
           const returnedType = typeInfo.getType();
           const returned = returnedType ? getNamedType(returnedType) : undefined;
           const coordinate = parent ? `${parent.name}.${node.name.value}` : undefined;
-          if (isPrivateType(parent) || (coordinate !== undefined && fields.has(coordinate)) || isPrivateType(returned)) {
+          if (isPrivateType(parent) || (parent !== undefined && isPrivateField(parent, node.name.value)) || isPrivateType(returned)) {
             found = true;
             return BREAK;
           }

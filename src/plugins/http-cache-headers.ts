@@ -9,6 +9,10 @@
 //   `private, no-cache`, so that a browser keeps it but revalidates it (ETag, 304) every time.
 // - Errors, partial answers and refusals: `no-store`; nothing in them is worth keeping.
 //
+// A public answer carries nothing about the caller's budgets (RateLimit-*, Retry-After): a shared
+// cache would hand one caller's counts to everybody. The request id stays (it names the request
+// that produced the answer).
+//
 // Vary names what changes the answer: Accept (the media type), and Authorization and Cookie: a
 // shared cache that stored an anonymous public answer must not hand it to a credentialed request
 // (which gets its 401 for a bad token, its budget and its private answer from the gateway).
@@ -24,6 +28,12 @@ export const NO_STORE_CACHE_CONTROL = 'no-store';
 /** The request headers an answer that a cache may keep varies by (CORS adds Origin). */
 export const ANSWER_VARY = 'Accept, Authorization, Cookie';
 
+/** A header about the caller's own budgets (rate-limit-headers.ts), which a shared cache would replay to every other caller. */
+export function isCallerBudgetHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith('ratelimit') || lower === 'retry-after';
+}
+
 /** Credentials on a request: its answer is never sent as public. */
 export function carriesCredentials(request: RequestHead): boolean {
   return request.headers.has('authorization') || request.headers.has('cookie');
@@ -35,7 +45,11 @@ export interface PublicAnswerInput {
   readonly persisted: boolean;
   /** The document's scope (cache-scope.ts). */
   readonly isPrivate: boolean;
-  /** The document's smallest @cacheControl maxAge (cache-scope.ts `maxAgeOf`). */
+  /**
+   * The document's smallest @cacheControl maxAge (cache-scope.ts `maxAgeOf`); fields without one do not
+   * lower it (not Apollo's 0) because the response cache's entry TTL (@envelop/response-cache) ignores
+   * them too, so a shared cache never keeps an answer longer than the gateway's own cache would.
+   */
   readonly maxAge: number | undefined;
 }
 

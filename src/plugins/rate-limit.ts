@@ -1,7 +1,8 @@
 // useRateLimit: inbound budgets per caller identity, GitHub/Shopify style. Every GraphQL request
 // spends 1 from the request and burst budgets as soon as it arrives (before parsing, so floods stay cheap);
 // an operation that is about to execute spends its estimated cost from the cost budget. Over any
-// → 429 RATE_LIMITED with Retry-After; RateLimit-* headers on every answer. The budgets themselves
+// → 429 RATE_LIMITED with Retry-After; RateLimit-* headers on every answer but a public one (which
+// response-cache.ts strips, as a shared cache would replay them to others). The budgets themselves
 // are in inbound-budgets.ts (the node lane for cached GETs spends them too).
 import type { Plugin } from 'graphql-yoga';
 import type { RequestHead } from '../observability/request-head';

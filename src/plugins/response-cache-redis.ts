@@ -56,8 +56,14 @@ export function createRedisResponseCache(redis: Redis, options: RedisResponseCac
         // lengthens an existing one to this member's expiry, never past it.
         multi.zadd(key, at + px, id).zremrangebyscore(key, '-inf', at).pexpire(key, px, 'NX').pexpire(key, px, 'GT');
       }
-      const error = firstError(await multi.exec());
-      if (error) throw error;
+      try {
+        const error = firstError(await multi.exec());
+        if (error) throw error;
+      } catch (error) {
+        // An entry whose tags were not all written could never be invalidated for its whole TTL: drop it.
+        await redis.del(responseKey(id)).catch(() => undefined);
+        throw error;
+      }
     },
     async get(id) {
       const raw = await redis.get(responseKey(id));
@@ -75,10 +81,13 @@ export function createRedisResponseCache(redis: Redis, options: RedisResponseCac
       for (const key of keys) read.zrange(key, '0', '-1');
       for (const key of legacy) read.smembers(key);
       const replies = (await read.exec()) ?? [];
-      const error = firstError(replies);
+      const tagKeys = [...keys, ...legacy];
+      // A tag that could not be read keeps its set (the only list of its entries); the others are still dropped.
+      const readKeys = tagKeys.filter((_, i) => replies[i]?.[0] === null);
+      const responseIds = new Set(replies.flatMap(([error, members]) => (error === null && Array.isArray(members) ? members.map(String) : [])));
+      if (readKeys.length > 0) await redis.del(...readKeys, ...[...responseIds].map(responseKey));
+      const error = replies.length < tagKeys.length ? new Error('response cache invalidation: tag read aborted') : firstError(replies);
       if (error) throw error;
-      const responseIds = new Set(replies.flatMap(([, members]) => (Array.isArray(members) ? members.map(String) : [])));
-      await redis.del(...keys, ...legacy, ...[...responseIds].map(responseKey));
     },
   };
 }

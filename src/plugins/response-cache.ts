@@ -18,7 +18,7 @@ import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-r
 import type { ResponseCacheConfig } from '../config';
 import { callerOrNull, type RequestCaller } from './caller-identity';
 import type { CacheScope } from './cache-scope';
-import { ANSWER_VARY, cacheControlOf, etagOf, matchesIfNoneMatch, NO_STORE_CACHE_CONTROL, publicMaxAgeOf } from './http-cache-headers';
+import { ANSWER_VARY, cacheControlOf, etagOf, isCallerBudgetHeader, matchesIfNoneMatch, NO_STORE_CACHE_CONTROL, publicMaxAgeOf } from './http-cache-headers';
 import { persistedIdOf } from './persisted-id';
 import { lookedUpBefore, sentHttpHeaders, type EarlyHit, type EarlyHitLookup } from './response-cache-early-hit';
 import { buildCacheKey, sessionOf, UNCACHEABLE_KEY } from './response-cache-key';
@@ -157,12 +157,15 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       const etag = answered.has(request) && response.status === 200 ? etagOf(answered.get(request), mediaType) : undefined;
       if (etag) {
         response.headers.set('etag', etag);
-        response.headers.set('cache-control', cacheControlOf(request.method === 'GET' ? publicAges.get(request) : undefined, staleWhileRevalidate));
+        const publicAge = request.method === 'GET' ? publicAges.get(request) : undefined;
+        response.headers.set('cache-control', cacheControlOf(publicAge, staleWhileRevalidate));
+        // rate-limit.ts's onResponse ran before this one (plugin order) and set the caller's budget headers.
+        if (publicAge !== undefined) for (const name of [...response.headers.keys()].filter(isCallerBudgetHeader)) response.headers.delete(name);
         // Ours first, then what others declared (Origin, from CORS): the node lane sends the same list.
         response.headers.set('vary', mergeVary(ANSWER_VARY, response.headers.get('vary')));
         if (request.method === 'GET' && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) {
           statuses.set(request, 'not-modified');
-          // Keep what earlier plugins added (request id, RateLimit-*), drop what described the body.
+          // Keep what earlier plugins added (request id, RateLimit-* of a private answer), drop what described the body.
           // Copied name by name in lower case: yoga's result processor sets `Content-Type`, which a
           // copied Headers keeps beside a deleted `content-type` (it reached the wire on every 304).
           const headers: Record<string, string> = {};

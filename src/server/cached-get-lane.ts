@@ -92,13 +92,14 @@ export function createCachedGetLane(options: CachedGetLaneOptions): CachedGetLan
     const etag = etagOf(hit.data, hit.mediaType);
     const notModified = matchesIfNoneMatch(req.headers['if-none-match'], etag);
     const status: CacheStatus = notModified ? 'not-modified' : 'hit';
-    // The pipeline's headers for a hit: the cached result's (Last-Modified), ours, the budgets', the id.
+    // The pipeline's headers for a hit: the cached result's (Last-Modified), ours, the budgets' (not on
+    // a public answer, which a shared cache replays to others: http-cache-headers.ts), the id.
     const headers: Record<string, string | number> = {
       ...hit.headers,
       etag,
       'cache-control': cacheControlOf(hit.publicMaxAge, options.staleWhileRevalidateSeconds),
       vary: answerVary,
-      ...rateLimit,
+      ...(hit.publicMaxAge === undefined ? rateLimit : {}),
       'x-request-id': requestId,
     };
     if (options.statusHeader) headers['x-response-cache'] = status;

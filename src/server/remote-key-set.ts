@@ -54,6 +54,25 @@ function reasonOf(error: unknown): string {
   return code ? `network error ${code}` : 'network error';
 }
 
+/** The body as UTF-8 text, read no further than `maxBytes` (a larger one is cancelled, closing the connection). */
+async function textWithin(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new KeySetFetchError('answer too large');
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 async function fetchKeySet(url: string, timeoutMs: number): Promise<LocalJWKSet> {
   // Redirects are not followed (as jose does): a key set that moved is a configuration change.
   const response = await fetch(url, { redirect: 'manual', headers: { accept: 'application/jwk-set+json, application/json' }, signal: AbortSignal.timeout(timeoutMs) });
@@ -61,8 +80,12 @@ async function fetchKeySet(url: string, timeoutMs: number): Promise<LocalJWKSet>
     await response.body?.cancel();
     throw new KeySetFetchError(`status ${response.status}`);
   }
-  const text = await response.text();
-  if (text.length > MAX_JWKS_BYTES) throw new KeySetFetchError('answer too large');
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_JWKS_BYTES) {
+    await response.body?.cancel();
+    throw new KeySetFetchError('answer too large');
+  }
+  const text = await textWithin(response, MAX_JWKS_BYTES);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -5,6 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
 import { captureLog } from '../helpers/log-capture';
 import { startWorld, type World } from '../helpers/world';
@@ -49,6 +50,12 @@ function catalogueUrl(server: NodeServerHandle, first: number): string {
 }
 
 const PREFLIGHT = { 'x-apollo-operation-name': 'Catalogue' };
+
+function persistedUrl(server: NodeServerHandle, name: string, variables: Record<string, unknown>): string {
+  const id = manifest.operations.find((o) => o.name === name)?.id ?? '';
+  const search = new URLSearchParams({ operationName: name, extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: id } }), variables: JSON.stringify(variables) });
+  return `${server.url}/api/graphql?${search}`;
+}
 
 /** What must be equal between the two paths: values that differ per request are checked, then left out. */
 function comparable(wire: Wire): Wire {
@@ -137,10 +144,11 @@ describe('node lane for cached GETs', () => {
     };
     const [viaLane, viaPipeline] = [await run(limitedServer), await run(referenceServer)];
     // The fill (yoga) spent 1, each lane hit 1, the refused one nothing more: the lane never spends for a miss.
+    // The public answers say nothing of the budget (a shared cache would replay it); the refusal does.
     expect(viaLane.map((w) => [w.status, w.headers['ratelimit-remaining'], w.headers['retry-after']])).toEqual([
-      [200, ['2'], undefined],
-      [200, ['1'], undefined],
-      [200, ['0'], undefined],
+      [200, undefined, undefined],
+      [200, undefined, undefined],
+      [200, undefined, undefined],
       [429, ['0'], ['60']],
     ]);
     expect(viaLane.map(comparable)).toEqual(viaPipeline.map(comparable));
@@ -152,6 +160,34 @@ describe('node lane for cached GETs', () => {
       ['node', 200, undefined],
       [undefined, 429, ['RATE_LIMITED']],
     ]);
+  });
+
+  it('leaves the caller’s budget headers off a public answer and keeps them on a private one, on every path', async () => {
+    const env = { RESPONSE_CACHE: '1', RATE_LIMIT_REQUESTS_PER_WINDOW: '100', RATE_LIMIT_WINDOW_SECONDS: '60' };
+    await using early = await startWorld({ env });
+    await using piped = await startWorld({ env: { ...env, RESPONSE_CACHE_EARLY_HIT: '0' } });
+    await using earlyServer = await startNodeServer(early.gateway.yoga);
+    await using pipedServer = await startNodeServer(piped.gateway.yoga);
+    const authorization = `Bearer ${await mintDevToken('user-7')}`;
+    const budget = (headers: Record<string, string[]>) => Object.keys(headers).filter((name) => name.startsWith('ratelimit') || name === 'retry-after');
+    const seen = (wire: Wire) => [wire.status, wire.headers['cache-control']?.[0], budget(wire.headers), wire.headers['x-request-id']?.length];
+    const PUBLIC = [200, 'public, max-age=300, stale-while-revalidate=60', [], 1];
+    const PRIVATE = [200, 'private, no-cache', ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'ratelimit-policy'], 1];
+    // Node lane (hits) and yoga's early hook on one gateway, the pipeline alone on the other; fill, hit, 304.
+    for (const server of [earlyServer, pipedServer]) {
+      const catalogue = persistedUrl(server, 'Catalogue', { first: 11 });
+      const fill = await send(catalogue, PREFLIGHT);
+      const hit = await send(catalogue, PREFLIGHT);
+      const revalidated = await send(catalogue, { ...PREFLIGHT, 'if-none-match': hit.headers['etag']?.[0] ?? '' });
+      expect([fill, hit].map(seen)).toEqual([PUBLIC, PUBLIC]);
+      expect(seen(revalidated)).toEqual([304, ...PUBLIC.slice(1)]);
+      const me = persistedUrl(server, 'Me', {});
+      expect([await send(me, { ...PREFLIGHT, authorization }), await send(me, { ...PREFLIGHT, authorization })].map(seen)).toEqual([PRIVATE, PRIVATE]);
+    }
+    const viaHook = await early.gateway.yoga.fetch(persistedUrl(earlyServer, 'Catalogue', { first: 11 }), { headers: PREFLIGHT });
+    await viaHook.text();
+    expect([viaHook.headers.get('cache-control'), [...viaHook.headers.keys()].filter((name) => name.startsWith('ratelimit'))]).toEqual([PUBLIC[1], []]);
+    expect(early.counts()).toMatchObject({ catalog: 1, accounts: 1 });
   });
 
   it('leaves to yoga what it does not serve, which answers as the pipeline does', async () => {

@@ -6,7 +6,7 @@
 // (pipeline, yoga's early hook, the node lane).
 import { readFileSync } from 'node:fs';
 import { Agent, interceptors, request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
@@ -70,7 +70,7 @@ async function send(dispatcher: ReturnType<Agent['compose']> | Agent, query: str
 describe('behind an RFC 9111 shared cache (undici interceptors.cache)', () => {
   // A fresh cache per test, so that one test's stored answers cannot serve another's.
   let cache: ReturnType<Agent['compose']>;
-  beforeAll(() => {
+  beforeEach(() => {
     cache = shared.compose(interceptors.cache({ type: 'shared' }));
   });
 

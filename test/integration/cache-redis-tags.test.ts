@@ -85,9 +85,26 @@ describe('Redis response cache tag sets', () => {
     expect(await redis.exists(tag('Product:prod-1'), legacy)).toBe(0);
   });
 
-  it('fails a write whose tag commands fail (the cache reports it as a store error)', async () => {
-    const { store, tag } = storeAt('wrongtype');
+  it('fails a write whose tag commands fail (the cache reports it as a store error) and leaves no untagged entry behind', async () => {
+    const { store, tag, response } = storeAt('wrongtype');
     await redis.set(tag('Product:prod-1'), 'not a sorted set', 'PX', 60_000);
     await expect(store.set('a', result(1), [PRODUCT], 60_000)).rejects.toThrow(/WRONGTYPE/);
+    // The MULTI wrote the response before ZADD failed: readable, it could never be invalidated.
+    expect(await redis.exists(response('a'))).toBe(0);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('invalidation with a tag it cannot read still drops the entries of the tags it could read, then reports the failure', async () => {
+    const { store, tag, response } = storeAt('invalidate-partial');
+    const REVIEW = { typename: 'Review', id: 'rev-1' };
+    const BROKEN = { typename: 'User', id: 'user-1' };
+    await store.set('a', result(1), [PRODUCT], 60_000);
+    await store.set('b', result(2), [REVIEW], 60_000);
+    await redis.set(tag('User:user-1'), 'not a sorted set', 'PX', 60_000);
+
+    await expect(store.invalidate([PRODUCT, BROKEN, REVIEW])).rejects.toThrow(/WRONGTYPE/);
+    expect(await redis.exists(response('a'), response('b'), tag('Product:prod-1'), tag('Review:rev-1'))).toBe(0);
+    // The unreadable tag is left as it is: if it ever lists entries, it is the only list of them.
+    expect(await redis.exists(tag('User:user-1'))).toBe(1);
   });
 });

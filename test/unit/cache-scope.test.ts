@@ -2,6 +2,7 @@
 // @cacheControl(scope: PRIVATE) before execution.
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { readAuthRules } from '../../src/auth/requirements';
 import { createCacheScope } from '../../src/plugins/cache-scope';
 import { getSchema } from '../../src/server/schema';
 
@@ -26,6 +27,25 @@ describe('createCacheScope', () => {
     expect(guarded.isPrivate('{ secret { id } }')).toBe(true);
   });
 
+  it('calls private an interface field’s guarded implementations, and a field an implementation guards, as the enforced rules do', () => {
+    const schema = buildSchema(`directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT
+      directive @authenticated on FIELD_DEFINITION | OBJECT
+      directive @cacheControl(maxAge: Int) on FIELD_DEFINITION | OBJECT | INTERFACE
+      interface Node { id: ID!, secret: String @requiresScopes(scopes: [["users:pii"]]), note: String }
+      type Thing implements Node @cacheControl(maxAge: 60) { id: ID!, secret: String, note: String }
+      type Other implements Node @cacheControl(maxAge: 60) { id: ID!, secret: String, note: String @authenticated }
+      type Query { thing: Thing, node: Node }`);
+    const interfaces = createCacheScope(schema);
+    expect(readAuthRules(schema).fields.has('Thing.secret')).toBe(true);
+    expect(interfaces.isPrivate('{ thing { id } }')).toBe(false);
+    expect(interfaces.isPrivate('{ thing { secret } }')).toBe(true);
+    expect(interfaces.isPrivate('{ node { secret } }')).toBe(true);
+    expect(interfaces.isPrivate('{ node { ... on Thing { secret } } }')).toBe(true);
+    // Asked through the interface, `note` is Other.note (guarded) for some objects.
+    expect(interfaces.isPrivate('{ node { note } }')).toBe(true);
+    expect(interfaces.isPrivate('{ thing { note } }')).toBe(false);
+  });
+
   it('calls public a document that selects only public data', () => {
     expect(scope.isPrivate('{ product(id: "1") { title reviews { rating author { name } } } }')).toBe(false);
     expect(scope.isPrivate('query Catalogue { products(first: 2) { edges { node { ...Card } } } } fragment Card on Product { id title }')).toBe(false);
@@ -43,6 +63,8 @@ describe('createCacheScope', () => {
     expect(scope.maxAgeOf('{ product(id: "1") { title reviews { rating } } }')).toBe(300);
     expect(scope.maxAgeOf('{ product(id: "1") { title reviews { rating author { name } } } }')).toBe(60);
     expect(scope.maxAgeOf('{ ping }')).toBeUndefined();
+    // A field without maxAge does not lower it: the response cache keeps such an entry for the smallest declared one too.
+    expect(scope.maxAgeOf('{ product(id: "1") { title } ping }')).toBe(300);
   });
 
   it('gives no maxAge to a private or unreadable document (never publicly cacheable)', () => {
