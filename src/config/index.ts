@@ -48,9 +48,9 @@ export interface ResponseCacheConfig {
   /** Entries of the in-memory store (ignored with Redis). @default 10000 */
   readonly maxEntries: number;
   /**
-   * Serve a cached answer to a GET persisted query from the first request hook, skipping yoga's
-   * parameter parsing, hooks and result processing (src/plugins/response-cache-early-hit.ts).
-   * @default true
+   * Serve a cached answer to a GET persisted query before yoga's pipeline: straight from Node's
+   * request on node:http and under `next start` (src/server/cached-get-lane.ts), else from the first
+   * request hook (src/plugins/response-cache-early-hit.ts). Needs `enabled`. @default true
    */
   readonly earlyHit: boolean;
   /**
@@ -72,7 +72,7 @@ export interface ShutdownConfig {
 export interface AdmissionConfig {
   /** @default true */
   readonly enabled: boolean;
-  /** Floor of the limit. @default 4 */
+  /** Floor of the limit. @default 64 */
   readonly minConcurrent: number;
   /** Ceiling of the limit (raised to the floor when below it). @default 512 */
   readonly maxConcurrent: number;
@@ -206,7 +206,7 @@ export interface GatewayConfig {
   readonly rateLimit: RateLimitConfig;
   readonly responseCache: ResponseCacheConfig;
   readonly admission: AdmissionConfig;
-  /** Keep V8's allocation-site pretenuring (src/server/node-options.ts); the gateway turns it off otherwise. */
+  /** Keep V8's allocation-site pretenuring (src/server/node-options.ts); the gateway turns it off otherwise. @default false */
   readonly v8Pretenuring: boolean;
   readonly observability: ObservabilityConfig;
 }

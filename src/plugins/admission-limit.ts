@@ -6,31 +6,18 @@
 // ceiling). With slow providers the loop never saturates, the limit grows to what the traffic needs
 // and nothing waits; under a CPU-bound overload requests queue briefly instead of all slowing down,
 // and a full queue or a long wait is refused at once with 503 OVERLOADED rather than timing out.
-// The floor (64) is what a saturated loop always admits: 50 connections on the bench never queue;
-// a flood of clients does (below). Measured on the order page at 50 connections (bench) while V8's
-// pretenuring promoted request data (see node-options.ts), limiting to fewer gave CPU per request
-// −10 to −15%, p99 −30 to −45%, peak RSS −40 MB; with pretenuring off a low floor costs ~10 % req/s
-// instead (minConcurrent below).
-// "Saturated" is a utilisation of 0.97, not 0.9: the limit settles where the samples straddle the
-// threshold, and at 0.9 a log of the limit showed it at 8–19 with the loop idle ~12% of the time
-// while 30–40 requests waited (providers answer in bursts). Interleaved A/B in one bench run, three
-// runs: order page +5 to +18% req/s and p99 −21 to −24%; single entity +7 to +11% req/s, p99 +20 to +37%.
-// Growing in proportion to the idle time while requests wait (×saturation/utilisation, at most ×2)
-// was tried: +4 and +6.7% req/s in two A/B runs, but the full run after it had a peak RSS of 466 MB
-// on the order page (289–313 MB before), above plain Yoga's; taken out until that is understood.
+// The floor is what a saturated loop always admits, so that requests waiting on their providers keep
+// it busy (see test/bench/README.md#admission-floor). "Saturated" is a utilisation of 0.97, not 0.9:
+// the limit settles where the samples straddle the threshold, and at 0.9 it settled low enough to
+// leave the loop idle while requests waited (see test/bench/README.md#admission-saturation).
 import { performance } from 'node:perf_hooks';
 import { ADMISSION_DEFAULTS } from '../config/env';
 
 export interface AdmissionLimitOptions {
   /**
    * The limit never drops below this: what is always admitted, so that requests waiting on their
-   * providers keep a saturated loop busy. An order page waits ~35 ms on providers for ~2 ms of CPU,
-   * so fewer than ~20 in flight leave the loop idle. Interleaved A/B on the order page at 50
-   * connections, after pretenuring was turned off (node-options.ts): floor 64 vs 4, +2, +9, +10 and
-   * +8 % req/s in four process pairs (roles swapped every other pair), p99 lower in three; the
-   * limit off altogether vs floor 4, +11 % on average over ten pairs. Under `next start` no change was
-   * seen (2.5–3.1 ms of CPU per order page with either floor, six measurements). The floors of 4 to 16
-   * measured before (4 best) were taken while promotion made every request in flight expensive. @default 64
+   * providers keep a saturated loop busy (an order page waits ~35 ms on providers for ~2 ms of CPU;
+   * see test/bench/README.md#admission-floor). @default 64
    */
   readonly minConcurrent?: number;
   /** The limit never grows above this. @default 512 */

@@ -1,11 +1,8 @@
 // The Next.js mount of the gateway: `/api/graphql` as a Pages Router API route, which hands
 // Node's own request and response to yoga (and to the node lane for cached GETs) exactly as the
-// standalone server does. Measured on top of the standalone gateway: an App Router route handler
-// added ~1.0–1.3 ms of CPU per request (Next turns the IncomingMessage into a web Request, runs it
-// under its async storages and pipes the web Response back through a stream), this route 0.45–1.1 ms
-// (Next's routing and preparation, ~0.15 ms, and the extra GC promotion its apiResolver sets off under
-// load; 0.5–1.1 ms on the order page in the interleaved bench runs, where it is 0.67–0.81× the
-// standalone req/s; where that time goes: test/bench/README.md).
+// standalone server does. Not an App Router route handler: converting every request and response
+// to web objects and back cost more CPU per request than Next's API route pipeline does
+// (see test/bench/README.md#the-api-route-under-next-start).
 // See README "Why a Pages Router API route".
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gatewayHandler, type GatewayNodeHandler } from '../../server/node-server';
