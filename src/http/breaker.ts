@@ -5,6 +5,7 @@
 import type { BreakerState } from '../observability/channels';
 import type { Clock } from './clock';
 import type { BreakerOptions } from './options';
+import { createSlidingWindow } from './sliding-window';
 
 export type { BreakerState };
 
@@ -24,7 +25,6 @@ export interface Breaker {
   record(permit: BreakerPermit, health: AttemptHealth): void;
 }
 
-const SLOTS = 10;
 const PERMIT: BreakerPermit = { probe: false };
 const PROBE: BreakerPermit = { probe: true };
 
@@ -33,35 +33,17 @@ export function createBreaker(
   clock: Clock,
   onChange: (from: BreakerState, to: BreakerState) => void,
 ): Breaker {
-  const slotMs = Math.max(1, options.windowMs / SLOTS);
-  const successes = new Array<number>(SLOTS).fill(0);
-  const failures = new Array<number>(SLOTS).fill(0);
-  let currentSlot = Math.floor(clock.now() / slotMs);
+  const outcomes = createSlidingWindow(['success', 'failure'], { windowMs: options.windowMs }, clock);
   let state: BreakerState = 'closed';
   let openedAt = 0;
   let probeOut = false;
 
-  const rotate = (): number => {
-    const slot = Math.floor(clock.now() / slotMs);
-    const gap = Math.min(SLOTS, slot - currentSlot);
-    for (let i = 1; i <= gap; i++) {
-      const index = (currentSlot + i) % SLOTS;
-      successes[index] = 0;
-      failures[index] = 0;
-    }
-    if (slot > currentSlot) currentSlot = slot;
-    return currentSlot % SLOTS;
-  };
-  const clear = (): void => {
-    successes.fill(0);
-    failures.fill(0);
-  };
   const move = (to: BreakerState): void => {
     if (to === state) return;
     const from = state;
     state = to;
     if (to === 'open') openedAt = clock.now();
-    if (to === 'closed') clear();
+    if (to === 'closed') outcomes.reset();
     onChange(from, to);
   };
   const current = (): BreakerState => {
@@ -90,12 +72,10 @@ export function createBreaker(
       }
       // Late answers of calls admitted before the circuit opened do not move it again.
       if (state !== 'closed' || health === 'ignored') return;
-      const index = rotate();
-      if (health === 'success') successes[index] = (successes[index] ?? 0) + 1;
-      else failures[index] = (failures[index] ?? 0) + 1;
-      const failed = failures.reduce((a, b) => a + b, 0);
-      const total = failed + successes.reduce((a, b) => a + b, 0);
-      if (total >= options.minimumRequests && failed / total >= options.failureRatio) move('open');
+      outcomes.record(health);
+      const { success, failure } = outcomes.counts();
+      const total = failure + success;
+      if (total >= options.minimumRequests && failure / total >= options.failureRatio) move('open');
     },
   };
 }

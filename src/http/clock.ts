@@ -1,5 +1,5 @@
 // Time as an injected dependency: every wait in src/http goes through a Clock, so tests
-// drive waits with a manual clock instead of sleeping for real.
+// drive waits with a manual clock (test/helpers/manual-clock.ts) instead of sleeping for real.
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Clock {

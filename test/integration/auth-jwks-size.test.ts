@@ -4,9 +4,9 @@
 // and the server sees the connection close long before it has sent everything.
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import { startLoopback, type Loopback } from '../helpers/http-loopback';
 import { captureLog } from '../helpers/log-capture';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { startWorld, type World } from '../helpers/world';
 
 const COOLDOWN_MS = 30_000;

@@ -6,8 +6,8 @@ import { decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { JWKS_PATH, type IdentityProvider } from '../../src/dev/upstreams';
-import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import { captureLog, type LogLine } from '../helpers/log-capture';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { startWorld, type GqlResponse, type World } from '../helpers/world';
 
 const ME = '{ me { id } }';

@@ -2,9 +2,9 @@
 // stampede, one refresh at expiry (manual clock), one refresh + one re-send on a 401.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
-import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import type { CallContext } from '../../src/http/types';
 import { json, startLoopback, type Handler, type Loopback, rejection } from '../helpers/http-loopback';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

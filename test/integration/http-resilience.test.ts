@@ -3,11 +3,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProviderClient, type ResilientHttpClient } from '../../src/http/client';
-import { createManualClock, type ManualClock } from '../../src/http/manual-clock';
 import type { ProviderClientOptions } from '../../src/http/options';
 import type { CallContext, UpstreamRequest } from '../../src/http/types';
 import { HTTP_CHANNELS, type BreakerStateEvent, type HttpAttemptEvent } from '../../src/observability/channels';
 import { json, startLoopback, type Handler, type Loopback, rejection } from '../helpers/http-loopback';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

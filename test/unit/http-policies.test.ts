@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { createBreaker } from '../../src/http/breaker';
 import { classifyStatus, parseRetryAfter, type Failure } from '../../src/http/classify';
 import { createConcurrencyLimit } from '../../src/http/concurrency';
-import { createManualClock } from '../../src/http/manual-clock';
 import { DEFAULT_BREAKER, DEFAULT_RETRY } from '../../src/http/options';
 import { backoffMs, decideRetry, isSafeToRetry } from '../../src/http/retry';
 import { createRetryBudget } from '../../src/http/retry-budget';
 import { createMemoryBucket } from '../../src/http/token-bucket';
+import { createManualClock } from '../helpers/manual-clock';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 

@@ -1,6 +1,7 @@
 // A Clock whose time only moves when told to: for tests of waits (backoff, Retry-After,
-// throttle, token expiry) without real sleeps. Exported so provider/gateway tests can reuse it.
-import type { Clock } from './clock';
+// throttle, token expiry) without real sleeps. A test double, so it lives with the test helpers:
+// production code depends only on the Clock interface and systemClock in src/http/clock.ts.
+import type { Clock } from '../../src/http/clock';
 
 interface Sleeper {
   readonly at: number;
