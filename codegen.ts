@@ -1,11 +1,14 @@
 // GraphQL Code Generator: resolver types (mapped to our provider models) and the SDL as a module,
 // so the server never reads schema files at request time and Next.js bundles the schema; typed
-// documents for clients (client preset) and GraphiQL's example tabs from persisted-queries/operations.
-// `npm run codegen` then writes the persisted-documents manifest (`npm run pq:build`).
+// documents for clients (client preset: the @bff/client package in clients/typescript) and GraphiQL's
+// example tabs from persisted-queries/operations. `npm run codegen` then writes the persisted-documents
+// manifest (`npm run pq:build`) and checks that the package's ids and bodies are the manifest's.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { extractOperations } from './src/operations/extract-operations';
+import { Kind, parse } from 'graphql';
+import { addTypenameToDocument, extractOperations } from './src/operations/extract-operations';
+import { sha256Hex } from './src/operations/manifest';
 import { readOperationTexts } from './src/operations/manifest-files';
 
 const schemaDir = 'schema';
@@ -15,11 +18,35 @@ const schemaFiles = readdirSync(schemaDir)
   .map((file) => join(schemaDir, file));
 const sdl = schemaFiles.map((file) => readFileSync(file, 'utf8')).join('\n');
 
+// Mappers by convention, so that no provider is named here: a provider module's exported `<Type>Model`
+// (src/providers/catalog/map.ts: `export interface ProductModel`) is what resolvers receive for the
+// schema's object type `<Type>`. A type without one is its generated shape.
+function modelMappers(providersDir: string): Record<string, string> {
+  const objectTypes = new Set(parse(sdl).definitions.flatMap((d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION ? [d.name.value] : [])));
+  const found: { type: string; module: string }[] = [];
+  for (const provider of readdirSync(providersDir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    for (const file of readdirSync(join(providersDir, provider.name)).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(join(providersDir, provider.name, file), 'utf8');
+      for (const [, type] of source.matchAll(/^export (?:interface|type) (\w+)Model\b/gm)) {
+        if (type !== undefined && objectTypes.has(type)) found.push({ type, module: `../providers/${provider.name}/${file.replace(/\.ts$/, '')}` });
+      }
+    }
+  }
+  const mappers: Record<string, string> = {};
+  // In the schema's order of types, so that the generated imports do not depend on the file system's.
+  for (const type of objectTypes) {
+    const models = found.filter((model) => model.type === type);
+    if (models.length > 1) throw new Error(`${type}Model is exported by ${models.map((m) => m.module).join(' and ')}: one model per type.`);
+    if (models[0]) mappers[type] = `${models[0].module}#${type}Model`;
+  }
+  return mappers;
+}
+
 // The same reader pq:build uses: each operation with the fragments it spreads, so a tab runs as is.
 const operationTexts = readOperationTexts('persisted-queries');
 const operationFiles = operationTexts.map((text) => text.file);
 // One GraphiQL tab per operation; a `# variables: {...}` comment line in its file prefills its variables.
-const graphiqlExamples = extractOperations(operationTexts, { addTypename: false }).map(({ name, body, file }) => {
+const graphiqlExamples = extractOperations(operationTexts, { addTypename: false, print: 'readable' }).map(({ name, body, file }) => {
   const variables = /^#\s*variables:\s*(\{.*\})\s*$/m.exec(readFileSync(file, 'utf8'))?.[1];
   return { name, file, body, ...(variables ? { variables: JSON.parse(variables) as Record<string, unknown> } : {}) };
 });
@@ -36,13 +63,7 @@ const config: CodegenConfig = {
         scalars: { DateTime: 'string' },
         enumsAsTypes: true,
         contextType: '../server/context#GraphQLContext',
-        mappers: {
-          User: '../providers/accounts/map#UserModel',
-          Order: '../providers/orders/map#OrderModel',
-          OrderLine: '../providers/orders/map#OrderLineModel',
-          Product: '../providers/catalog/map#ProductModel',
-          Review: '../providers/reviews/map#ReviewModel',
-        },
+        mappers: modelMappers('src/providers'),
         resolversNonOptionalTypename: false,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
       },
@@ -65,11 +86,18 @@ const config: CodegenConfig = {
         },
       ],
     },
-    // Typed documents for TypeScript clients (web, tests): `graphql(...)` and `<Name>Document`.
-    'src/generated/client/': {
+    // The client package (@bff/client): typed documents (`graphql(...)`, `<Name>Document`), each with its
+    // persisted id in `__meta__.hash`, and persisted-documents.json ({ id: body }). The ids are the
+    // manifest's: the preset hashes `printExecutableGraphQLDocument` of the document, the text pq:build
+    // writes as a manifest body (src/operations/extract-operations.ts), after the same `__typename`
+    // addition; and sha256 hex without the preset's `sha256:` prefix, as the manifest's ids are.
+    'clients/typescript/src/generated/': {
       preset: 'client',
       documents: operationFiles,
-      presetConfig: { fragmentMasking: false },
+      documentTransforms: [
+        { transform: ({ documents }) => documents.map((source) => ({ ...source, document: source.document && addTypenameToDocument(source.document) })) },
+      ],
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: (body: string) => sha256Hex(body) } },
       config: { useTypeImports: true, strictScalars: true, scalars: { DateTime: 'string' }, enumsAsTypes: true },
     },
   },

@@ -22,7 +22,7 @@ export const LEAVES = ['errors', 'config', 'observability', 'auth'];
 /**
  * Each folder of src/ and what it may import. `may`: an allow-list (the leaves are always allowed, and
  * a folder may import itself); `never`: a deny-list. Folders in GUARDED below have their own zones and
- * are left out of both. `tooling` does not exist yet: it is where the CLI/CI half of src/operations goes.
+ * are left out of both. `tooling` is the CLI/CI half of the operations code (ops:check, schema:check, releases, pq:build).
  */
 export const LAYERS = {
   errors: { may: [], why: 'a leaf imports no layer' },

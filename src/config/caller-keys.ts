@@ -1,6 +1,6 @@
 // Which keys verify callers' tokens (JWT_SECRET or JWT_JWKS_URL) and with which algorithms
 // (JWT_ALGORITHMS): the boot-time checks that keep `none` and HMAC-with-a-public-key out.
-import type { Env } from './env';
+import type { GatewayEnv } from './env';
 
 /** Every `alg` jose verifies; `none` is absent on purpose. */
 export const JWS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'] as const;
@@ -41,7 +41,7 @@ export function parseAlgorithms(text: string): { algorithms: JwsAlgorithm[]; pro
 }
 
 /** Exactly one key source, and algorithms that fit it; each problem names its variable. */
-export function callerKeyProblems(env: Env): string[] {
+export function callerKeyProblems(env: GatewayEnv): string[] {
   if (env.JWT_SECRET === undefined && env.JWT_JWKS_URL === undefined) {
     return ['JWT_SECRET: is required unless JWT_JWKS_URL is set (JWT_JWKS_URL: your identity provider\'s key set; JWT_SECRET: HS256, for development and tests)'];
   }
@@ -65,7 +65,7 @@ export function callerKeyProblems(env: Env): string[] {
 }
 
 /** The key source and algorithms of a validated environment (callerKeyProblems found nothing). */
-export function callerKeysOf(env: Env): { keys: CallerKeys; algorithms: readonly JwsAlgorithm[] } {
+export function callerKeysOf(env: GatewayEnv): { keys: CallerKeys; algorithms: readonly JwsAlgorithm[] } {
   if (env.JWT_JWKS_URL !== undefined) return { keys: { kind: 'jwks', url: env.JWT_JWKS_URL }, algorithms: env.JWT_ALGORITHMS ?? DEFAULT_JWKS_ALGORITHMS };
   if (env.JWT_SECRET === undefined) throw new Error('callerKeysOf: neither JWT_SECRET nor JWT_JWKS_URL (parseEnv refuses that)');
   return { keys: { kind: 'secret', secret: env.JWT_SECRET }, algorithms: env.JWT_ALGORITHMS ?? DEFAULT_SECRET_ALGORITHMS };

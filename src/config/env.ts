@@ -3,10 +3,8 @@
 import { z } from 'zod';
 import { callerKeyProblems, parseAlgorithms } from './caller-keys';
 import { parseCorsOrigins } from './cors-origins';
+import { secret, url, type ProviderVariables } from './provider-variables';
 import { parseTrustedProxies } from './trusted-proxies';
-
-const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
-const secret = z.string().min(8, { error: 'expected a secret of at least 8 characters' });
 const positiveInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).positive({ error: 'expected a positive integer' });
 const nonNegativeInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).min(0, { error: 'expected 0 or more' });
 const flag = z.enum(['0', '1', 'true', 'false'], { error: 'expected 1/0/true/false' }).transform((v) => v === '1' || v === 'true');
@@ -43,7 +41,8 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxConnections: 10_000,
 });
 
-export const envSchema = z.object({
+/** The gateway's own variables; each provider module adds its own (createEnvParser). */
+export const gatewayEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Set by the demo launcher: the simulated providers and their dev secrets are acceptable. */
   DEMO: flag.default(false),
@@ -64,17 +63,6 @@ export const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('bff-gateway'),
   /** Request logs, metrics and spans of GraphQL traffic (0 = off, for baselines); error logs and probes stay. */
   OBSERVABILITY: flag.default(true),
-
-  ORDERS_URL: url,
-  ORDERS_TOKEN_URL: url,
-  ORDERS_CLIENT_ID: z.string().min(1, { error: 'expected the OAuth2 client id' }),
-  ORDERS_CLIENT_SECRET: secret,
-  CATALOG_URL: url,
-  CATALOG_API_KEY: secret,
-  ACCOUNTS_URL: url,
-  ACCOUNTS_TOKEN: secret,
-  REVIEWS_URL: url,
-  REVIEWS_TOKEN: secret,
 
   /** HS256 secret of callers' tokens (development and tests); exactly one of it and JWT_JWKS_URL is required (caller-keys.ts). */
   JWT_SECRET: z.string().min(32, { error: 'expected an HS256 secret of at least 32 characters' }).optional(),
@@ -151,6 +139,8 @@ export const envSchema = z.object({
   TRUSTED_PROXY_HOPS: z.never({ error: 'replaced by TRUSTED_PROXIES: the addresses or CIDRs of your proxies (README "Client addresses behind proxies")' }).optional(),
   /** V8's allocation-site pretenuring; off unless 1 (src/server/node-options.ts says why). */
   V8_PRETENURING: flag.default(false),
+  /** Development only: a bearer token GraphiQL's example tabs carry (`npm run dev` passes its dev token); ignored in production, where GraphiQL is off. */
+  GRAPHIQL_TOKEN: z.string().min(1).optional(),
   /** Adaptive admission limit (src/plugins/admission-limit.ts); 0 turns it off. */
   ADMISSION_CONTROL: flag.default(true),
   ADMISSION_MIN_CONCURRENT: positiveInt.default(ADMISSION_DEFAULTS.minConcurrent),
@@ -186,17 +176,9 @@ export const envSchema = z.object({
     }),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
-const SECRET_VARIABLES = [
-  'ORDERS_CLIENT_SECRET',
-  'CATALOG_API_KEY',
-  'ACCOUNTS_TOKEN',
-  'REVIEWS_TOKEN',
-  'JWT_SECRET',
-  'PERSISTED_OPERATIONS_BYPASS_SECRET',
-  'METRICS_TOKEN',
-] as const satisfies readonly (keyof Env)[];
+const GATEWAY_SECRETS = ['JWT_SECRET', 'PERSISTED_OPERATIONS_BYPASS_SECRET', 'METRICS_TOKEN'] as const satisfies readonly (keyof GatewayEnv)[];
 
 /** Demo secrets all start with this prefix, so production can refuse them without knowing them. */
 export const DEMO_SECRET_PREFIX = 'dev-';
@@ -208,10 +190,52 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses an environment record (never mutates it). Empty strings count as unset. */
-export function parseEnv(source: Readonly<Record<string, string | undefined>>): Env {
+/** What the environment needs of a provider module: its name and its variables. */
+export interface ProviderEnvDeclaration {
+  readonly name: string;
+  readonly env: ProviderVariables;
+}
+
+// Distributes over the providers: each one's variable names, joined.
+type VariableNamesOf<P> = P extends { readonly env: infer V extends ProviderVariables } ? keyof V & string : never;
+
+/** The validated environment: the gateway's variables and every provider's. */
+export type EnvOf<P extends readonly ProviderEnvDeclaration[]> = GatewayEnv & { readonly [K in VariableNamesOf<P[number]>]: string };
+
+export interface EnvParser<E> {
+  /** Every variable: the providers' (in their order), then the gateway's. Deployment manifests are checked against it. */
+  readonly schema: z.ZodObject;
+  /** Parses an environment record (never mutates it). Empty strings count as unset. */
+  parse(source: Readonly<Record<string, string | undefined>>): E;
+  /** Reads and validates process.env. */
+  load(): E;
+}
+
+/**
+ * The parser of the gateway's environment with the variables of `providers`. The config leaf may not
+ * import the providers, so whoever wires them (src/server/config.ts) hands their declarations in.
+ */
+export function createEnvParser<const P extends readonly ProviderEnvDeclaration[]>(providers: P): EnvParser<EnvOf<P>> {
+  const declared = new Map<string, string>(Object.keys(gatewayEnvSchema.shape).map((name) => [name, 'the gateway']));
+  for (const provider of providers) {
+    for (const name of Object.keys(provider.env)) {
+      const owner = declared.get(name);
+      if (owner !== undefined) throw new Error(`${name} is declared by provider ${provider.name} and by ${owner}: a variable has one owner.`);
+      declared.set(name, `provider ${provider.name}`);
+    }
+  }
+  const variables = providers.flatMap((provider) => Object.entries(provider.env));
+  // The providers' variables first: a problem with one is listed before the gateway's tuning knobs.
+  const schema = z.object({ ...Object.fromEntries(variables.map(([name, variable]) => [name, variable.schema])), ...gatewayEnvSchema.shape });
+  const secrets = [...variables.filter(([, variable]) => variable.kind === 'secret').map(([name]) => name), ...GATEWAY_SECRETS];
+  // The schema checked every provider variable (required strings), so the record has the declared shape.
+  const parse = (source: Readonly<Record<string, string | undefined>>) => parseEnvRecord(schema, secrets, source) as EnvOf<P>;
+  return { schema, parse, load: () => parse(process.env) };
+}
+
+function parseEnvRecord(schema: z.ZodObject, secrets: readonly string[], source: Readonly<Record<string, string | undefined>>): GatewayEnv {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
+  const result = schema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => {
@@ -221,9 +245,14 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>>): 
       }),
     );
   }
-  const env = result.data;
+  const values: Readonly<Record<string, unknown>> = result.data;
+  // Every key of the gateway's schema is in `schema`, validated by it.
+  const env = values as GatewayEnv;
   if (env.NODE_ENV === 'production' && !env.DEMO) {
-    const demoSecrets = SECRET_VARIABLES.filter((name) => env[name]?.startsWith(DEMO_SECRET_PREFIX));
+    const demoSecrets = secrets.filter((name) => {
+      const value = values[name];
+      return typeof value === 'string' && value.startsWith(DEMO_SECRET_PREFIX);
+    });
     if (demoSecrets.length > 0) {
       throw new ConfigError(demoSecrets.map((name) => `${name}: a demo secret cannot be used in production (set DEMO=1 for the demo)`));
     }
@@ -235,9 +264,4 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>>): 
     throw new ConfigError(['SERVER_HEADERS_TIMEOUT_MS: expected at most SERVER_REQUEST_TIMEOUT_MS']);
   }
   return env;
-}
-
-/** Reads and validates process.env. */
-export function loadEnv(): Env {
-  return parseEnv(process.env);
 }

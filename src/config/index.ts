@@ -1,19 +1,28 @@
-// The typed, frozen gateway configuration derived from the validated environment.
-// Tests build configs with `buildConfig(parseEnv({...}))` instead of touching the process environment.
+// The typed, frozen gateway configuration derived from the validated environment and each provider's
+// settings. Tests build configs with `buildConfig(parseEnv({...}))` (src/server/config.ts, which joins
+// in the registered providers) instead of touching the process environment.
 import { callerKeysOf, type CallerKeys, type JwsAlgorithm } from './caller-keys';
 import { DEV_CORS_ORIGINS } from './cors-origins';
-import type { Env } from './env';
+import type { GatewayEnv } from './env';
 import type { TrustedProxy } from './trusted-proxies';
-
-export type ProviderName = 'orders' | 'catalog' | 'accounts' | 'reviews';
 
 export type ProviderAuthConfig =
   | { readonly kind: 'apiKey'; readonly header: string; readonly value: string }
   | { readonly kind: 'bearer'; readonly token: string }
   | { readonly kind: 'oauth2'; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope: string };
 
+/** What a provider module sets from its own variables (its `config`); the rest comes from UPSTREAM_*. */
+export interface ProviderSettings {
+  readonly baseUrl: string;
+  readonly auth: ProviderAuthConfig;
+  /** The provider's largest batch (ids per call); loaders chunk to it. */
+  readonly maxBatchSize: number;
+  /** The rate the provider publishes for us. @default UPSTREAM_RATE_PER_SECOND and UPSTREAM_BURST (UPSTREAM_RATE_PER_SECOND=0 turns every bucket off) */
+  readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number };
+}
+
 export interface ProviderConfig {
-  readonly name: ProviderName;
+  readonly name: string;
   readonly baseUrl: string;
   readonly auth: ProviderAuthConfig;
   /** Timeout of one attempt, capped by the request deadline. @default 3000 */
@@ -174,7 +183,8 @@ export interface ObservabilityConfig {
   };
 }
 
-export interface GatewayConfig {
+/** `ProviderName`: the registered providers' names (src/providers/registry.ts), one `providers` entry each. */
+export interface GatewayConfig<ProviderName extends string = string> {
   readonly env: 'development' | 'production' | 'test';
   readonly isDev: boolean;
   readonly demo: boolean;
@@ -209,6 +219,8 @@ export interface GatewayConfig {
   /** Keep V8's allocation-site pretenuring (src/server/node-options.ts); the gateway turns it off otherwise. @default false */
   readonly v8Pretenuring: boolean;
   readonly observability: ObservabilityConfig;
+  /** GRAPHIQL_TOKEN: the bearer token prefilled in every GraphiQL tab; always undefined in production. @default undefined */
+  readonly graphiqlToken: string | undefined;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -219,14 +231,26 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function buildConfig(env: Env): GatewayConfig {
-  const common = {
+function providerConfig(env: GatewayEnv, name: string, settings: ProviderSettings): ProviderConfig {
+  const rateLimit = settings.rateLimit ?? { ratePerSecond: env.UPSTREAM_RATE_PER_SECOND, burst: env.UPSTREAM_BURST };
+  return {
+    name,
+    baseUrl: settings.baseUrl,
+    auth: settings.auth,
     attemptTimeoutMs: env.UPSTREAM_ATTEMPT_TIMEOUT_MS,
     maxRetries: env.UPSTREAM_MAX_RETRIES,
+    maxBatchSize: settings.maxBatchSize,
+    rateLimit: env.UPSTREAM_RATE_PER_SECOND > 0 ? rateLimit : undefined,
     maxConcurrent: env.UPSTREAM_MAX_CONCURRENT,
-    rateLimit: env.UPSTREAM_RATE_PER_SECOND > 0 ? { ratePerSecond: env.UPSTREAM_RATE_PER_SECOND, burst: env.UPSTREAM_BURST } : undefined,
   };
-  return deepFreeze<GatewayConfig>({
+}
+
+/** The configuration of `env` with one `providers` entry per provider settings, by name. */
+export function buildConfigWith<ProviderName extends string>(env: GatewayEnv, providers: { readonly [K in ProviderName]: ProviderSettings }): GatewayConfig<ProviderName> {
+  const settings: Readonly<Record<string, ProviderSettings>> = providers;
+  // Object.fromEntries forgets the keys; they are exactly those of `providers`.
+  const providerConfigs = Object.fromEntries(Object.entries(settings).map(([name, s]) => [name, providerConfig(env, name, s)])) as GatewayConfig<ProviderName>['providers'];
+  return deepFreeze<GatewayConfig<ProviderName>>({
     env: env.NODE_ENV,
     isDev: env.NODE_ENV !== 'production',
     demo: env.DEMO,
@@ -244,36 +268,7 @@ export function buildConfig(env: Env): GatewayConfig {
       drainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' && !env.DEMO ? 5000 : 0),
       timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
-    providers: {
-      orders: {
-        ...common,
-        name: 'orders',
-        baseUrl: env.ORDERS_URL,
-        auth: { kind: 'oauth2', tokenUrl: env.ORDERS_TOKEN_URL, clientId: env.ORDERS_CLIENT_ID, clientSecret: env.ORDERS_CLIENT_SECRET, scope: 'read:orders write:orders' },
-        maxBatchSize: 50,
-      },
-      catalog: {
-        ...common,
-        name: 'catalog',
-        baseUrl: env.CATALOG_URL,
-        auth: { kind: 'apiKey', header: 'x-api-key', value: env.CATALOG_API_KEY },
-        maxBatchSize: 50,
-      },
-      accounts: {
-        ...common,
-        name: 'accounts',
-        baseUrl: env.ACCOUNTS_URL,
-        auth: { kind: 'bearer', token: env.ACCOUNTS_TOKEN },
-        maxBatchSize: 100,
-      },
-      reviews: {
-        ...common,
-        name: 'reviews',
-        baseUrl: env.REVIEWS_URL,
-        auth: { kind: 'bearer', token: env.REVIEWS_TOKEN },
-        maxBatchSize: 100,
-      },
-    },
+    providers: providerConfigs,
     jwt: {
       ...callerKeysOf(env),
       issuer: env.JWT_ISSUER,
@@ -312,6 +307,7 @@ export function buildConfig(env: Env): GatewayConfig {
       burstSeconds: env.RATE_LIMIT_BURST_SECONDS,
     },
     v8Pretenuring: env.V8_PRETENURING,
+    graphiqlToken: env.NODE_ENV === 'production' ? undefined : env.GRAPHIQL_TOKEN,
     admission: {
       enabled: env.ADMISSION_CONTROL,
       minConcurrent: env.ADMISSION_MIN_CONCURRENT,

@@ -34,7 +34,7 @@ function developmentLines(options: BannerOptions): string[] {
   return [
     ...lines,
     '',
-    'Dev token for user-1 (paste as header in GraphiQL: {"Authorization": "Bearer <token>"}; another user: npm run -s token user-2):',
+    'Dev token for user-1 (every GraphiQL tab already sends it: nothing to paste; another user: npm run -s token user-2, in a tab\'s headers):',
     token,
     '',
     'Example query:',

@@ -12,7 +12,6 @@ export interface DemoEnvOptions {
 }
 
 export function demoEnv(upstreams: Upstreams, options: DemoEnvOptions = {}): Record<string, string> {
-  const { urls, credentials } = upstreams;
   const callers: Record<string, string> =
     options.callers === 'identity'
       ? { JWT_JWKS_URL: upstreams.identity.jwksUrl, JWT_ISSUER: upstreams.identity.issuer, JWT_AUDIENCE: upstreams.identity.audience }
@@ -22,16 +21,8 @@ export function demoEnv(upstreams: Upstreams, options: DemoEnvOptions = {}): Rec
     // The simulated providers serve thousands of calls per second; the demo bucket is set to match.
     UPSTREAM_RATE_PER_SECOND: '5000',
     UPSTREAM_BURST: '500',
-    ORDERS_URL: urls.orders,
-    ORDERS_TOKEN_URL: `${urls.auth}/oauth/token`,
-    ORDERS_CLIENT_ID: credentials.ordersClientId,
-    ORDERS_CLIENT_SECRET: credentials.ordersClientSecret,
-    CATALOG_URL: urls.catalog,
-    CATALOG_API_KEY: credentials.catalogApiKey,
-    ACCOUNTS_URL: urls.accounts,
-    ACCOUNTS_TOKEN: credentials.accountsToken,
-    REVIEWS_URL: urls.reviews,
-    REVIEWS_TOKEN: credentials.reviewsToken,
+    // Each simulator says which variables point at it (its `env`).
+    ...upstreams.env,
     ...callers,
   };
 }

@@ -9,8 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { buildConfig } from '../config';
-import { ConfigError, parseEnv } from '../config/env';
+import { ConfigError } from '../config/env';
+import { buildConfig, parseEnv } from '../server/config';
 import { createGateway } from '../server/gateway';
 import { adoptGateway } from '../server/instance';
 import { startNextCustomServer } from '../server/next-custom-server';
@@ -60,9 +60,12 @@ async function waitUntilAnswering(url: string, child: ChildProcess | undefined):
 
 async function main(): Promise<void> {
   const upstreams: Upstreams | undefined = demo ? await startUpstreams() : undefined;
+  const token = !upstreams ? undefined : idp ? upstreams.identity.mint('user-1', { expiresIn: 12 * 3600 }) : await mintDevToken('user-1');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...(upstreams ? demoEnv(upstreams, { callers: idp ? 'identity' : 'dev-secret' }) : {}),
+    // GraphiQL's tabs carry the printed dev token (development only: production serves no GraphiQL).
+    ...(mode === 'development' && token !== undefined ? { GRAPHIQL_TOKEN: token } : {}),
     NODE_ENV: mode,
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: '1',
@@ -114,7 +117,6 @@ async function main(): Promise<void> {
   }
 
   await waitUntilAnswering(url, child);
-  const token = !upstreams ? undefined : idp ? upstreams.identity.mint('user-1', { expiresIn: 12 * 3600 }) : await mintDevToken('user-1');
   const mount = standalone ? 'node:http' : customServer ? 'Next.js custom server' : 'Next.js';
   const lines = bannerLines({
     mode,

@@ -1,8 +1,8 @@
 // AppError: the one error class the gateway throws. It carries a stable code from codes.ts,
 // a client-safe message, and `meta` that only logs ever see (hosts, statuses, body excerpts).
-import { ERROR_CODES, type ErrorCode } from './codes';
+import { ERROR_CODES, httpStatusOf, type ErrorCode, type StatusName } from './codes';
 
-export interface AppErrorOptions {
+export interface AppErrorOptions<C extends ErrorCode = ErrorCode> {
   /** Underlying error; logged, never sent to clients. */
   cause?: unknown;
   /** Details for logs only (upstream status, route, provider host). Never exposed to clients. */
@@ -11,16 +11,16 @@ export interface AppErrorOptions {
   extensions?: Record<string, unknown>;
   /** Seconds after which a retry may succeed; sent as `retryAfterSeconds`. */
   retryAfterSeconds?: number;
-  /** Overrides the table's HTTP status (e.g. 404 for PERSISTED_QUERY_NOT_FOUND in enforce mode). */
-  httpStatus?: number;
+  /** One of the code's named statuses in codes.ts (e.g. `enforced`: 404 for PERSISTED_QUERY_NOT_FOUND in enforce mode). @default the code's `httpStatus` */
+  status?: StatusName<C>;
   /** Response headers to send when this error decides the HTTP response (e.g. Retry-After). */
   headers?: Record<string, string>;
 }
 
 const APP_ERROR = Symbol.for('bff.AppError');
 
-export class AppError extends Error {
-  readonly code: ErrorCode;
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly meta: Readonly<Record<string, unknown>>;
   readonly extensions: Readonly<Record<string, unknown>>;
   readonly retryAfterSeconds: number | undefined;
@@ -28,14 +28,14 @@ export class AppError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   readonly [APP_ERROR] = true;
 
-  constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
+  constructor(code: C, message?: string, options: AppErrorOptions<C> = {}) {
     super(message ?? ERROR_CODES[code].defaultMessage, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.meta = options.meta ?? {};
     this.extensions = options.extensions ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds;
-    this.httpStatus = options.httpStatus ?? ERROR_CODES[code].httpStatus;
+    this.httpStatus = httpStatusOf(code, options.status);
     // Lower-case names: whatwg-node's Headers keeps a mixed-case key from a plain-object init beside
     // the lower-case one a later `set` adds, and sends both (`retry-after: 60, 60` on the wire).
     this.headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
@@ -46,7 +46,8 @@ export class AppError extends Error {
   }
 
   // Works across duplicated module copies (Next bundles, vitest workers), like undici's errors.
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  // The predicate narrows `instanceof` to AppError<ErrorCode> (a generic class would otherwise narrow to AppError<any>).
+  static override [Symbol.hasInstance](value: unknown): value is AppError {
     return typeof value === 'object' && value !== null && (value as { [APP_ERROR]?: boolean })[APP_ERROR] === true;
   }
 }

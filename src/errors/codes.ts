@@ -1,9 +1,16 @@
-// THE error taxonomy: every code a client can see, with its HTTP status and retry semantics.
-// No other file spells a code as a string literal; import `ErrorCode` from here.
+// THE error taxonomy: every code a client can see, with its HTTP statuses and retry semantics.
+// A code reaches a client only as an `ErrorCode` (an AppError's, or one checked with `isErrorCode`),
+// so the compiler holds it to this table; a status the gateway sets for a request error comes only
+// from here too: the code's `httpStatus`, or one of its named `statuses`.
 
 export interface ErrorCodeSpec {
   /** HTTP status when this error decides the whole response (request-level). */
   readonly httpStatus: number;
+  /**
+   * Named uses of the code that answer with a more precise HTTP status. The code is the client's
+   * contract (what it acts on) and stays; the status is what HTTP intermediaries and tools act on.
+   */
+  readonly statuses?: Readonly<Record<string, number>>;
   /** Whether a client may retry the same request unchanged. */
   readonly retryable: boolean;
   /** Stable, short message used when the thrower gives none (and for masked errors). */
@@ -11,11 +18,32 @@ export interface ErrorCodeSpec {
 }
 
 export const ERROR_CODES = {
-  BAD_REQUEST: { httpStatus: 400, retryable: false, defaultMessage: 'Bad request.' },
+  BAD_REQUEST: {
+    httpStatus: 400,
+    statuses: {
+      /** A path other than the gateway's own (exact-endpoint.ts). */
+      notFound: 404,
+      /** A mutation over GET (`Allow: POST`), as yoga answers it. */
+      methodNotAllowed: 405,
+      /** A body, document or batch over its limit (LIMIT_BODY_BYTES, LIMIT_DOCUMENT_BYTES; yoga's batch limit answers the same). */
+      payloadTooLarge: 413,
+      /** A POST that is not JSON (`Accept: application/json`). */
+      unsupportedMediaType: 415,
+    },
+    retryable: false,
+    defaultMessage: 'Bad request.',
+  },
   GRAPHQL_PARSE_FAILED: { httpStatus: 400, retryable: false, defaultMessage: 'The document does not parse.' },
   GRAPHQL_VALIDATION_FAILED: { httpStatus: 422, retryable: false, defaultMessage: 'The document is not valid.' },
-  BAD_USER_INPUT: { httpStatus: 422, retryable: false, defaultMessage: 'Invalid input.' },
-  PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, retryable: false, defaultMessage: 'PersistedQueryNotFound' },
+  BAD_USER_INPUT: {
+    httpStatus: 422,
+    // Every root field refused its input (an id, a page size, a cursor): the request as a whole was bad.
+    statuses: { nothingResolved: 400 },
+    retryable: false,
+    defaultMessage: 'Invalid input.',
+  },
+  // 200 by default: APQ clients read the error from a 200 and then send the document.
+  PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, statuses: { enforced: 404 }, retryable: false, defaultMessage: 'PersistedQueryNotFound' },
   PERSISTED_QUERY_ONLY: { httpStatus: 403, retryable: false, defaultMessage: 'Only persisted operations are allowed.' },
   PERSISTED_QUERY_HASH_MISMATCH: { httpStatus: 400, retryable: false, defaultMessage: 'The hash does not match the document.' },
   MAX_DEPTH_LIMIT: { httpStatus: 400, retryable: false, defaultMessage: 'The operation is too deep.' },
@@ -39,6 +67,15 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The names of a code's other statuses (`never` for a code that has none). */
+export type StatusName<C extends ErrorCode> = (typeof ERROR_CODES)[C] extends { readonly statuses: infer S } ? keyof S & string : never;
+
+/** The HTTP status of a code, or of one of its named uses. */
+export function httpStatusOf<C extends ErrorCode>(code: C, status?: StatusName<C>): number {
+  const spec: ErrorCodeSpec = ERROR_CODES[code];
+  return status === undefined ? spec.httpStatus : (spec.statuses?.[status] ?? spec.httpStatus);
+}
 
 export const ErrorCode = Object.freeze(
   Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code])) as { [K in ErrorCode]: K },

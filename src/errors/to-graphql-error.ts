@@ -1,12 +1,35 @@
 // The one place where any error becomes what a client sees: a GraphQLError with a code from the
 // table, a stable message, and nothing from upstream hosts, statuses or stacks (those stay in logs).
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import { AppError } from './app-error';
-import { ERROR_CODES, isErrorCode, type ErrorCode } from './codes';
+import { ERROR_CODES, ErrorCode, isErrorCode } from './codes';
 
 export interface ToGraphQLErrorOptions {
   /** In development the original message of a masked error is added as `extensions.originalMessage`. */
   readonly isDev: boolean;
+}
+
+export interface GraphQLErrorChanges {
+  readonly message?: string;
+  /** The copy's extensions, whole (spread the error's own to keep them). @default the error's */
+  readonly extensions?: GraphQLErrorExtensions;
+  /** Keeps the error's `originalError` unless false (the error contract unwraps to an original it finds). @default true */
+  readonly keepOriginal?: boolean;
+}
+
+/**
+ * The error with a changed message or extensions, at the same place (nodes, source, positions, path):
+ * a GraphQLError is read-only once built, so every change to one is a copy made here.
+ */
+export function copyGraphQLError(error: GraphQLError, changes: GraphQLErrorChanges): GraphQLError {
+  return new GraphQLError(changes.message ?? error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: changes.keepOriginal === false ? undefined : error.originalError,
+    extensions: changes.extensions ?? error.extensions,
+  });
 }
 
 // Errors graphql-js and yoga raise without a code of ours, recognised by their stable wording.
@@ -46,9 +69,9 @@ function masked(error: unknown, source: GraphQLError | undefined, options: ToGra
     path: source?.path,
     originalError: error instanceof Error ? error : undefined,
     extensions: {
-      code: 'INTERNAL_SERVER_ERROR',
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
       ...(options.isDev ? { originalMessage } : {}),
-      ...(source?.path ? {} : { http: { status: 500 } }),
+      ...(source?.path ? {} : { http: { status: ERROR_CODES.INTERNAL_SERVER_ERROR.httpStatus } }),
     },
   });
 }
@@ -78,13 +101,8 @@ export function toGraphQLError(error: unknown, options: ToGraphQLErrorOptions): 
     if (original && !(original instanceof GraphQLError)) return masked(original, error, options);
     const code = inferCode(error);
     if (error.extensions['code'] === code && hasOnlyContractExtensions(error)) return error;
-    return new GraphQLError(error.message, {
-      nodes: error.nodes,
-      source: error.source,
-      positions: error.positions,
-      path: error.path,
-      extensions: contractExtensions(error, code),
-    });
+    // No original error here (those were handled above).
+    return copyGraphQLError(error, { extensions: contractExtensions(error, code) });
   }
   return masked(error, undefined, options);
 }

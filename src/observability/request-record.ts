@@ -1,6 +1,7 @@
 // What telemetry remembers about one GraphQL request between its first hook and its response:
 // a plain object, filled in place by the plugin's hooks and by upstream events (no child logger).
 import type { Span } from '@opentelemetry/api';
+import type { ErrorCode } from '../errors/codes';
 import type { RequestOutcome } from './metrics';
 import type { RequestHead } from './request-head';
 
@@ -37,6 +38,8 @@ export interface RequestRecord {
   cacheEarly: 'node' | 'hook' | undefined;
   /** The static cost estimate, when the cost plugin made one. */
   cost: number | undefined;
+  /** Why a plugin refused the request before the pipeline ran (no result carries an error then), e.g. `OVERLOADED`. */
+  rejectedWith: ErrorCode | undefined;
   readonly span: Span | undefined;
 }
 
@@ -59,6 +62,7 @@ export function newRecord(request: RequestHead, requestId: string, startedAt: nu
     cache: undefined,
     cacheEarly: undefined,
     cost: undefined,
+    rejectedWith: undefined,
     span,
   };
 }

@@ -1,6 +1,6 @@
 // createTelemetry: one gateway's logs, metrics and traces. Owns the loggers, the Registry, the
 // tracer, the http-event subscription and the optional metrics listener; the yoga plugin
-// (plugins/telemetry.ts) feeds it one record per GraphQL request.
+// (plugins/observability/telemetry.ts) feeds it one record per GraphQL request.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TracerProvider } from '@opentelemetry/api';
@@ -17,7 +17,6 @@ import type { OpsReply } from './ops-reply';
 import { createScrubber, type Scrubber } from './redact';
 import type { RequestHead } from './request-head';
 import { newRecord, type ErrorFact, type RequestRecord } from './request-record';
-import { notesOf } from './request-notes';
 import { parseTraceparent } from './traceparent';
 import { createTracing, type Tracing } from './tracing';
 
@@ -162,10 +161,9 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
 
   function endRequest(record: RequestRecord, status: number): void {
     if (active.get(record.requestId) === record) active.delete(record.requestId);
-    const notes = notesOf(record.request);
     const span = record.span;
     // A page (GraphiQL) or anything that never reached GraphQL and did not fail: no line.
-    if (!record.graphql && status < 400 && notes === undefined) {
+    if (!record.graphql && status < 400 && record.rejectedWith === undefined) {
       span?.end();
       return;
     }
@@ -183,16 +181,17 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
       if (codes === undefined) codes = [fact.code];
       else if (!codes.includes(fact.code)) codes.push(fact.code);
     }
-    // Refused before the pipeline: no result to read; the limiter's note (or the status) says why.
+    // Refused before the pipeline: no result to read; the refusing plugin's note (or the status) says why.
     if (record.errors.length === 0 && !record.graphql && status >= 400) {
-      const code = notes?.rejectedWith ?? (status === 429 ? 'RATE_LIMITED' : undefined);
+      const code = record.rejectedWith ?? (status === 429 ? 'RATE_LIMITED' : undefined);
       if (code !== undefined) {
         metrics.error(code);
         codes = [code];
-        if (code === 'RATE_LIMITED') metrics.inboundRateLimited(notes?.budget ?? 'unknown');
+        // A 429 answered from onRequest carries no error object to read its budget from.
+        if (code === 'RATE_LIMITED') metrics.inboundRateLimited('unknown');
       }
     }
-    if (limited !== undefined) metrics.inboundRateLimited(budgetOf(limited.original) ?? notes?.budget ?? 'unknown');
+    if (limited !== undefined) metrics.inboundRateLimited(budgetOf(limited.original) ?? 'unknown');
     if (record.cost !== undefined) metrics.operationCost(record.cost);
     if (record.cache !== undefined) metrics.responseCache(record.cache);
 

@@ -1,6 +1,10 @@
 // From the client operation sources (.graphql files) to one canonical body per operation: the
-// operation first, then every fragment it uses (transitively) by name, with `__typename` added to
-// each selection set below the root as Apollo's manifest generator does, printed by graphql-js.
+// operation and every fragment it uses (transitively), with `__typename` added to each selection set
+// below the root as Apollo's manifest generator does, printed on one line with definitions, selections
+// and arguments sorted: exactly what GraphQL Code Generator's client preset hashes for its persisted
+// documents (codegen.ts gives it this file's `addTypenameToDocument`), so the client package's ids
+// (clients/typescript) are the manifest's ids. `npm run pq:build` checks that they are.
+import { printExecutableGraphQLDocument } from '@graphql-tools/documents';
 import {
   Kind,
   parse,
@@ -25,6 +29,11 @@ export interface OperationText {
 export interface ExtractOptions {
   /** Add `__typename` to every selection set below the root (normalised client caches need it). @default true */
   readonly addTypename?: boolean;
+  /**
+   * `persisted`: the canonical print that ids hash (`persistedBodyOf`). `readable`: graphql-js's print in
+   * the sources' order, for people (GraphiQL's tabs); its ids are not the manifest's. @default 'persisted'
+   */
+  readonly print?: 'persisted' | 'readable';
 }
 
 const TYPENAME_FIELD: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
@@ -42,6 +51,31 @@ export function addTypenameToDocument(document: DocumentNode): DocumentNode {
       },
     },
   });
+}
+
+/** Why the canonical print would not be the document itself (it collapses whitespace and, in the client preset, drops these directives). */
+function canonicalPrintProblem(document: DocumentNode): string | undefined {
+  let problem: string | undefined;
+  visit(document, {
+    StringValue(node) {
+      if (/[^\S ]| {2}/.test(node.value)) problem ??= `the string ${JSON.stringify(node.value)} holds whitespace the canonical print collapses; pass it as a variable`;
+    },
+    Directive(node) {
+      if (node.name.value === 'client' || node.name.value === 'connection') problem ??= `@${node.name.value} is a client-only directive; persisted documents cannot hold it`;
+    },
+  });
+  return problem;
+}
+
+/**
+ * The persisted text of a document (operation with its fragments): printed on one line, definitions,
+ * selections (except a mutation's root fields), variables and arguments sorted by name. The same
+ * function the client preset prints its persisted documents with, so both hash the same text.
+ */
+export function persistedBodyOf(document: DocumentNode): string {
+  const problem = canonicalPrintProblem(document);
+  if (problem !== undefined) throw new ManifestError(problem);
+  return printExecutableGraphQLDocument(document);
 }
 
 function spreadNames(node: SelectionSetNode, into: Set<string>): void {
@@ -122,7 +156,12 @@ export function extractOperations(texts: readonly OperationText[], options: Extr
     .map(([name, { node, file }]) => {
       let document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [node, ...usedFragments(node, fragments, fileOfOperation)] };
       if (options.addTypename !== false) document = addTypenameToDocument(document);
-      const body = print(document);
+      let body: string;
+      try {
+        body = options.print === 'readable' ? print(document) : persistedBodyOf(document);
+      } catch (cause) {
+        throw new ManifestError(`${file}: operation "${name}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      }
       return { id: sha256Hex(body), name, type: node.operation, body, document: parse(body, { noLocation: true }), file };
     });
 }

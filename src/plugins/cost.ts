@@ -11,6 +11,7 @@ import { CostEstimateAbandoned, costVariableNames, estimateCost, type CostDefaul
 import { publishLimit, type LimitsMode } from './operation-limits';
 import type { LimitEvent } from '../operations/events';
 import { requestIdOf } from './request-id';
+import { stateOf } from './request-state';
 
 export const COST_HEADER = 'x-operation-cost';
 
@@ -27,14 +28,12 @@ export interface CostOptions {
   readonly maxVariantsPerDocument?: number;
 }
 
-const costs = new WeakMap<Request, number>();
-
 /**
  * The estimated cost of a request (the sum over a batch), known once its operations were validated:
  * read it from onExecute/onContextBuilding onwards. Undefined when nothing was estimated.
  */
 export function costOf(request: Request): number | undefined {
-  return costs.get(request);
+  return stateOf(request).cost;
 }
 
 interface DocumentCosts {
@@ -78,7 +77,10 @@ export function useCost(options: CostOptions): Plugin {
       const variables = context.params?.variables && typeof context.params.variables === 'object' ? (context.params.variables as Record<string, unknown>) : {};
       const cost = estimate(schema, documentAST, operationName, variables);
       if (cost === undefined) return;
-      if (request && cost !== null) costs.set(request, (costs.get(request) ?? 0) + cost);
+      if (request && cost !== null) {
+        const state = stateOf(request);
+        state.cost = (state.cost ?? 0) + cost;
+      }
       const over = costViolation(cost, options.maxCost);
       if (!over) return;
       if (request) publishLimit({ requestId: requestIdOf(request), limit: 'cost', actual: cost, max: options.maxCost, enforced: enforce || cost === null, operationName }, options.onLimit);
@@ -89,7 +91,7 @@ export function useCost(options: CostOptions): Plugin {
     },
 
     onResponse({ request, response }) {
-      const cost = costs.get(request);
+      const cost = stateOf(request).cost;
       if (cost !== undefined) response.headers.set(COST_HEADER, String(cost));
     },
   };

@@ -18,25 +18,37 @@ export interface GatewayGraphiQLOptions {
   readonly examples?: readonly GraphiQLExample[];
   /** @default 'BFF gateway' */
   readonly title?: string;
+  /**
+   * A bearer token every tab sends (development: the dev token `npm run dev` prints, GRAPHIQL_TOKEN), so
+   * that the examples run with nothing pasted. @default none: the developer puts one in the headers
+   */
+  readonly token?: string | undefined;
 }
 
-function tabOf(example: GraphiQLExample): { query: string; variables: string | null } {
+function tabOf(example: GraphiQLExample, headers: string | null): { query: string; variables: string | null; headers: string | null } {
   const query = `# ${example.file ? `From ${example.file}` : example.name}\n${example.body.trim()}\n`;
-  return { query, variables: example.variables ? JSON.stringify(example.variables, null, 2) : null };
+  return { query, variables: example.variables ? JSON.stringify(example.variables, null, 2) : null, headers };
 }
 
-/** GraphiQL's options: one tab per example, the headers editor open for the dev bearer token. */
+/** GraphiQL's options: one tab per example, the headers editor open for the bearer token. */
 export function graphiqlOptions(options: GatewayGraphiQLOptions = {}): GraphiQLOptions {
-  const tabs = (options.examples ?? []).map(tabOf);
-  return {
+  const authorization = options.token === undefined ? undefined : { Authorization: `Bearer ${options.token}` };
+  const headers = authorization === undefined ? undefined : JSON.stringify(authorization, null, 2);
+  const tabs = (options.examples ?? []).map((example) => tabOf(example, headers ?? null));
+  const base: GraphiQLOptions = {
     title: options.title ?? 'BFF gateway',
     defaultQuery: tabs[0]?.query ?? '{ ping }\n',
     ...(tabs.length > 0 ? { defaultTabs: tabs } : {}),
-    // The caller's token goes in the headers editor (`{"Authorization": "Bearer …"}`): show it,
-    // and keep it across reloads so a developer pastes it once.
     defaultEditorToolsVisibility: 'headers',
-    shouldPersistHeaders: true,
   };
+  // Without a token, the caller's goes in the headers editor (`{"Authorization": "Bearer …"}`): show it,
+  // and keep it across reloads so that a developer pastes it once.
+  if (authorization === undefined || headers === undefined) return { ...base, shouldPersistHeaders: true };
+  // With one, every example tab and every new tab shows it in its headers, and every request carries it
+  // (shared headers, under a tab's own), so that tabs restored from the browser's storage, which keeps
+  // no headers here (a token stored yesterday would have expired), still run. A tab calls as nobody
+  // with `{"Authorization": ""}`.
+  return { ...base, headers, defaultHeaders: headers, additionalHeaders: authorization, shouldPersistHeaders: false };
 }
 
 /**

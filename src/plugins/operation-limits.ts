@@ -32,7 +32,7 @@ export function publishLimit(event: LimitEvent, onLimit: ((event: LimitEvent) =>
 /** The client-visible error of a refused limit. */
 export function limitError(violation: LimitViolation): AppError {
   if (violation.limit === 'documentBytes') {
-    return new AppError('BAD_REQUEST', 'The document is too large.', { httpStatus: 413, extensions: { limit: { max: violation.max } } });
+    return new AppError('BAD_REQUEST', 'The document is too large.', { status: 'payloadTooLarge', extensions: { limit: { max: violation.max } } });
   }
   return new AppError(violation.code, undefined, { extensions: { limit: { max: violation.max, ...(violation.actual === null ? {} : { actual: violation.actual }) } } });
 }

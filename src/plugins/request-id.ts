@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestHead } from '../observability/request-head';
+import { stateOf } from './request-state';
 
 const HEADER = 'x-request-id';
 // Sane: short, printable, no separators that could forge log lines or headers.
@@ -11,18 +12,18 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // Bounds the in-flight set should responses ever go missing (it is cleared, not grown, past this).
 const MAX_IN_FLIGHT = 100_000;
 
-const ids = new WeakMap<RequestHead, string>();
 // Ids of requests between onRequest and onResponse. Observers attribute upstream calls by request
 // id, so two requests in flight must never share one: a client reusing an id gets a fresh one.
 const inFlight = new Set<string>();
 
 /** The id of a request seen by `useRequestId` (a new one if the plugin has not seen it). */
 export function requestIdOf(request: RequestHead): string {
-  let id = ids.get(request);
+  const state = stateOf(request);
+  let id = state.requestId;
   if (!id) {
     const incoming = request.headers.get(HEADER);
     id = incoming && SANE_ID.test(incoming) && !inFlight.has(incoming) ? incoming : randomUUID();
-    ids.set(request, id);
+    state.requestId = id;
   }
   return id;
 }

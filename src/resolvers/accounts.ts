@@ -7,8 +7,8 @@ import { checkPageSize, notFound, requireCaller } from './guards';
 
 export const accountsResolvers: Resolvers = {
   Query: {
-    me: (_parent, _args, ctx) => ctx.loaders.userById.load(requireCaller(ctx).id),
-    user: async (_parent, { id }, ctx) => (await ctx.loaders.userById.load(id)) ?? Promise.reject(notFound('User')),
+    me: (_parent, _args, ctx) => ctx.loaders.accounts.user.load(requireCaller(ctx).id),
+    user: async (_parent, { id }, ctx) => (await ctx.loaders.accounts.user.load(id)) ?? Promise.reject(notFound('User')),
   },
   User: {
     email: (user, _args, ctx) => {
@@ -19,7 +19,7 @@ export const accountsResolvers: Resolvers = {
     },
     orders: (user, { first }, ctx) => {
       if (requireCaller(ctx).id !== user.id) throw new AppError('FORBIDDEN', "Only a user may see their own orders.");
-      return ctx.loaders.ordersOfCustomer(checkPageSize(first ?? 10)).load(user.id);
+      return ctx.loaders.orders.ofCustomer(checkPageSize(first ?? 10)).load(user.id);
     },
   },
 };

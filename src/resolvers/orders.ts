@@ -13,7 +13,7 @@ export const ordersResolvers: Resolvers = {
   Query: {
     order: async (_parent, { id }, ctx) => {
       const caller = requireCaller(ctx);
-      const order = await ctx.loaders.orderById.load(id);
+      const order = await ctx.loaders.orders.order.load(id);
       // Another customer's order answers exactly as a missing one: ids are sequential, so a
       // different answer would tell anyone which orders exist.
       if (!order || order.customerId !== caller.id) throw notFound('Order');
@@ -21,7 +21,7 @@ export const ordersResolvers: Resolvers = {
     },
     orders: async (_parent, { first, after }, ctx) => {
       const caller = requireCaller(ctx);
-      return connectionOf({ first: checkPageSize(first), after }, (page) => ctx.loaders.ordersPage(caller.id, page));
+      return connectionOf({ first: checkPageSize(first), after }, (page) => ctx.loaders.orders.page(caller.id, page));
     },
   },
   Mutation: {
@@ -39,15 +39,15 @@ export const ordersResolvers: Resolvers = {
         throw new AppError('BAD_USER_INPUT', `Each quantity is between 1 and ${MAX_QUANTITY}.`, { extensions: { argument: 'input.lines.quantity' } });
       }
       const order = await ctx.providers.orders.placeOrder(caller.id, input.lines, idempotencyKey, ctx.call);
-      ctx.loaders.orderById.prime(order.id, order);
+      ctx.loaders.orders.order.prime(order.id, order);
       return order;
     },
   },
   Order: {
-    customer: (order, _args, ctx) => ctx.loaders.userById.load(order.customerId),
+    customer: (order, _args, ctx) => ctx.loaders.accounts.user.load(order.customerId),
     lines: (order) => [...order.lines],
   },
   OrderLine: {
-    product: (line, _args, ctx) => ctx.loaders.productById.load(line.productId),
+    product: (line, _args, ctx) => ctx.loaders.catalog.product.load(line.productId),
   },
 };

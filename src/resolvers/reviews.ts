@@ -3,6 +3,6 @@ import type { Resolvers } from '../generated/resolvers';
 
 export const reviewsResolvers: Resolvers = {
   Review: {
-    author: (review, _args, ctx) => ctx.loaders.userById.load(review.authorId),
+    author: (review, _args, ctx) => ctx.loaders.accounts.user.load(review.authorId),
   },
 };

@@ -18,14 +18,14 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { RequestHead } from '../observability/request-head';
 import type { RequestRecord } from '../observability/request-record';
 import type { Telemetry } from '../observability/telemetry';
-import type { InboundBudgets } from '../plugins/inbound-budgets';
-import { refusalOf } from '../plugins/refusal-response';
+import type { InboundBudgets } from '../plugins/rate-limit/inbound-budgets';
+import { refusalOf } from '../plugins/edge/refusal-response';
 import { claimRequestId, releaseRequestId } from '../plugins/request-id';
-import { ANSWER_VARY, cacheControlOf, etagOf, matchesIfNoneMatch, NO_STORE_CACHE_CONTROL } from '../plugins/http-cache-headers';
-import type { CacheStatus } from '../plugins/response-cache';
-import { noteLookedUp, type EarlyHit, type EarlyHitLookup } from '../plugins/response-cache-early-hit';
-import { noteEarlyHit } from '../plugins/telemetry';
-import { mergeVary } from '../plugins/vary';
+import { ANSWER_VARY, cacheControlOf, etagOf, matchesIfNoneMatch, NO_STORE_CACHE_CONTROL } from '../plugins/response-cache/http-cache-headers';
+import type { CacheStatus } from '../plugins/response-cache/response-cache';
+import { noteLookedUp, type EarlyHit, type EarlyHitLookup } from '../plugins/response-cache/response-cache-early-hit';
+import { noteEarlyHit } from '../plugins/observability/telemetry';
+import { mergeVary } from '../plugins/edge/vary';
 
 export interface CachedGetLaneOptions {
   /** The GraphQL endpoint path. */

@@ -1,14 +1,15 @@
 // createGateway: the wiring of one gateway process. Provider clients are built once per process
 // here; loaders once per request (in yoga.ts). Everything is closed by `close()`.
-import type { GatewayConfig, ProviderConfig, ProviderName } from '../config';
+import type { ProviderConfig } from '../config';
 import { createProviderClient } from '../http/client';
 import type { Clock } from '../http/clock';
 import type { ProviderClientOptions } from '../http/options';
 import type { ProviderHttpClient } from '../http/types';
 import { createHealth, type Health } from '../observability/health';
 import { createTelemetry, type Telemetry, type TelemetryOptions } from '../observability/telemetry';
-import { createProviders, type Providers } from '../providers';
+import { createProviders, perProvider, type PerProvider, type ProviderName, type Providers } from '../providers';
 import { createCallerVerifier } from './caller';
+import type { GatewayConfig } from './config';
 import { closeRedis, createRedis, type Redis } from './redis';
 import { applyRuntimeV8Flags } from './node-options';
 import { createYogaServer, type GatewayYoga } from './yoga';
@@ -28,7 +29,7 @@ export interface Gateway extends AsyncDisposable {
   readonly config: GatewayConfig;
   readonly yoga: GatewayYoga;
   readonly providers: Providers;
-  readonly http: { readonly [K in ProviderName]: ProviderHttpClient };
+  readonly http: PerProvider<ProviderHttpClient>;
   /** The process's Redis connection (REDIS_URL), closed by `close()`; undefined without REDIS_URL. */
   readonly redis: Redis | undefined;
   /** Logger, metrics registry and tracer of this gateway. */
@@ -38,7 +39,7 @@ export interface Gateway extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function httpOptions(provider: ProviderConfig, options: GatewayOptions, shared: ProviderClientOptions['shared']): ProviderClientOptions {
+function httpOptions(name: ProviderName, provider: ProviderConfig, options: GatewayOptions, shared: ProviderClientOptions['shared']): ProviderClientOptions {
   return {
     // With REDIS_URL the outbound bucket and the OAuth token are shared by every instance.
     ...(shared ? { shared } : {}),
@@ -50,7 +51,7 @@ function httpOptions(provider: ProviderConfig, options: GatewayOptions, shared: 
     rateLimit: provider.rateLimit,
     maxConcurrent: provider.maxConcurrent,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...options.http?.[provider.name],
+    ...options.http?.[name],
   };
 }
 
@@ -59,12 +60,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   // One connection per process, shared by every user of Redis; none without REDIS_URL.
   const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
   const shared = redis ? { redis, keyPrefix: `${config.redisKeyPrefix}http:` } : undefined;
-  const make = (name: ProviderName) => createProviderClient(httpOptions(config.providers[name], options, shared));
   const telemetry = createTelemetry(config, options.telemetry);
   // Instrumented: each call is attributed to its request (logs, metrics) and carries traceparent.
-  const http = telemetry.instrumentClients({ orders: make('orders'), catalog: make('catalog'), accounts: make('accounts'), reviews: make('reviews') });
+  const http = telemetry.instrumentClients(perProvider((name) => createProviderClient(httpOptions(name, config.providers[name], options, shared))));
   const providers = telemetry.traceProviders(createProviders(http));
-  telemetry.metrics.watchBreakers(() => ({ orders: http.orders.breakerState(), catalog: http.catalog.breakerState(), accounts: http.accounts.breakerState(), reviews: http.reviews.breakerState() }));
+  telemetry.metrics.watchBreakers(() => perProvider((name) => http[name].breakerState()));
   const clock = options.clock;
   const verifyCaller = createCallerVerifier({
     ...config.jwt,

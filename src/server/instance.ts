@@ -4,8 +4,7 @@
 // used): the gateway lives on globalThis, which every bundle of the process shares. Created on first
 // use (not at import, so that `next build` loads the routes without provider configuration).
 import type { Server } from 'node:http';
-import { buildConfig } from '../config';
-import { loadEnv } from '../config/env';
+import { buildConfig, loadEnv } from './config';
 import { createGateway, type Gateway } from './gateway';
 import { exitAfterShutdown, shutDown } from './shutdown';
 

@@ -3,43 +3,43 @@
 // and every error it meets is mapped to the contract last.
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
-import type { GatewayConfig } from '../config';
 import { toGraphQLError } from '../errors/to-graphql-error';
 import { graphiqlExamples } from '../generated/graphiql-examples';
 import { createLoaders } from '../loaders';
 import { HEALTH_PATHS, type Health } from '../observability/health';
 import { METRICS_PATH } from '../observability/metrics-endpoint';
 import type { Telemetry } from '../observability/telemetry';
-import { createAdmissionLimit } from '../plugins/admission-limit';
-import { useAdmission } from '../plugins/admission';
+import { createAdmissionLimit } from '../plugins/admission/admission-limit';
+import { useAdmission } from '../plugins/admission/admission';
 import { useErrorContract } from '../plugins/error-contract';
-import { useExactEndpoint } from '../plugins/exact-endpoint';
-import { useHealth } from '../plugins/health';
+import { useExactEndpoint } from '../plugins/edge/exact-endpoint';
+import { useHealth } from '../plugins/observability/health';
 import { graphiqlOptions, renderOfflineGraphiQL } from '../plugins/graphiql';
-import { createCacheScope } from '../plugins/cache-scope';
-import { createIdentify, createRequestCaller } from '../plugins/caller-identity';
+import { createCacheScope } from '../plugins/response-cache/cache-scope';
+import { createIdentify, createRequestCaller } from '../plugins/rate-limit/caller-identity';
 import { costOf as estimatedCostOf, useCost } from '../plugins/cost';
-import { edgeYogaOptions, loadPersistedStore } from '../plugins/edge-options';
-import { useGraphQLOverHttpStatus } from '../plugins/graphql-over-http-status';
-import { corsPolicy, useCorsVary } from '../plugins/cors';
-import { DEFAULT_PREFLIGHT_HEADERS, useCsrfPrevention } from '../plugins/csrf-prevention';
-import { useHttpHardening } from '../plugins/http-hardening';
-import { guardPlugin, useGuardedHandler, type EscapedErrorHandler } from '../plugins/last-resort';
+import { edgeYogaOptions } from '../plugins/edge/edge-options';
+import { useGraphQLOverHttpStatus } from '../plugins/edge/graphql-over-http-status';
+import { corsPolicy, useCorsVary } from '../plugins/edge/cors';
+import { DEFAULT_PREFLIGHT_HEADERS, useCsrfPrevention } from '../plugins/edge/csrf-prevention';
+import { useHttpHardening } from '../plugins/edge/http-hardening';
+import { guardPlugin, useGuardedHandler, type EscapedErrorHandler } from '../plugins/edge/last-resort';
 import { useOperationLimits } from '../plugins/operation-limits';
-import { usePersistedOperations } from '../plugins/persisted-operations';
-import { createInboundBudgets } from '../plugins/inbound-budgets';
-import { useRateLimit } from '../plugins/rate-limit';
-import { useRequestBodyLimit } from '../plugins/request-body-limit';
-import { useRequestParams } from '../plugins/request-params';
+import { loadPersistedStore, usePersistedOperations } from '../plugins/persisted-operations/persisted-operations';
+import { createInboundBudgets } from '../plugins/rate-limit/inbound-budgets';
+import { useRateLimit } from '../plugins/rate-limit/rate-limit';
+import { useRequestBodyLimit } from '../plugins/edge/request-body-limit';
+import { useRequestParams } from '../plugins/edge/request-params';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
-import { useTelemetry } from '../plugins/telemetry';
-import { useResponseCache } from '../plugins/response-cache';
-import { createEarlyHit } from '../plugins/response-cache-early-hit';
-import { createGatewayCache } from '../plugins/response-cache-store';
-import { createKeyVariables } from '../plugins/response-cache-variables';
-import type { Providers } from '../providers';
+import { useTelemetry } from '../plugins/observability/telemetry';
+import { useResponseCache } from '../plugins/response-cache/response-cache';
+import { createEarlyHit } from '../plugins/response-cache/response-cache-early-hit';
+import { createGatewayCache } from '../plugins/response-cache/response-cache-store';
+import { createKeyVariables } from '../plugins/response-cache/response-cache-variables';
+import { perProvider, type Providers } from '../providers';
 import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
 import type { CallerVerifier } from './caller';
+import type { GatewayConfig } from './config';
 import type { GraphQLContext } from './context';
 import { NODE_FETCH_API } from './fetch-api';
 import type { Redis } from './redis';
@@ -79,12 +79,7 @@ export function cachedGetLaneOf(yoga: GatewayYoga): CachedGetLane | undefined {
 export function createYogaServer(deps: YogaDependencies): GatewayYoga {
   const { config, providers, verifyCaller } = deps;
   const now = deps.now ?? Date.now;
-  const batchSizes = {
-    orders: config.providers.orders.maxBatchSize,
-    catalog: config.providers.catalog.maxBatchSize,
-    accounts: config.providers.accounts.maxBatchSize,
-    reviews: config.providers.reviews.maxBatchSize,
-  };
+  const batchSizes = perProvider((name) => config.providers[name].maxBatchSize);
 
   // The bearer token is verified once per request, whoever asks first (rate limit, cache, context).
   const callerOf = createRequestCaller(verifyCaller);
@@ -186,11 +181,11 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     // Only CORS_ORIGINS get Access-Control-* headers, credentials included; none at all without them.
     cors: corsPolicy({ origins: config.corsOrigins }),
-    // Development only; assets are bundled (no CDN), the persisted operations open as tabs.
-    graphiql: config.isDev ? graphiqlOptions({ examples: graphiqlExamples }) : false,
+    // Development only; assets are bundled (no CDN), the persisted operations open as tabs, with the dev token (GRAPHIQL_TOKEN) if given.
+    graphiql: config.isDev ? graphiqlOptions({ examples: graphiqlExamples, token: config.graphiqlToken }) : false,
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
-    // Request body, batch size, no multipart (no uploads): see src/plugins/edge-options.ts.
+    // Request body, batch size, no multipart (no uploads): see src/plugins/edge/edge-options.ts.
     ...edgeYogaOptions(config.limits),
     // Errors are logged once, with their request id, by the observability layer; yoga's own logger stays quiet.
     logging: false,

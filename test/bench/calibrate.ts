@@ -20,7 +20,7 @@ export interface Calibration {
 }
 
 function handles(upstreams: Upstreams) {
-  return [upstreams.orders, upstreams.catalog, upstreams.accounts, upstreams.reviews, upstreams.auth];
+  return upstreams.servers;
 }
 
 function checkGraphQL(status: number, text: string): string | undefined {

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   }
   try {
     upstreams = await startUpstreams({ latencyMs: options.latencyMs, memoizeAnswers: options.providerMemo });
-    for (const p of [upstreams.orders, upstreams.catalog, upstreams.accounts, upstreams.reviews, upstreams.auth]) p.recording = false;
+    for (const p of upstreams.servers) p.recording = false;
     const token = await mintDevToken('user-1', { expiresIn: '12h' });
     const persisted = loadPersisted();
     log(persisted.size > 0 ? `persisted operations: ${persisted.size} in ${MANIFEST_PATH}` : `persisted operations: no ${MANIFEST_PATH} yet, sending full documents`);

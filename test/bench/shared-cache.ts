@@ -9,7 +9,7 @@ import { sendTo, type Answer } from './shared-send';
 import type { SharedCheck } from './shared-state';
 
 function providers(upstreams: Upstreams) {
-  return [upstreams.orders, upstreams.catalog, upstreams.accounts, upstreams.reviews, upstreams.auth];
+  return upstreams.servers;
 }
 
 /** The answer's `data`, serialised (request ids and other extensions left out). */

@@ -1,4 +1,4 @@
-// Shared-state checks 1a/1b: the inbound budgets (src/plugins/rate-limit*.ts) of two instances on one
+// Shared-state checks 1a/1b: the inbound budgets (src/plugins/rate-limit/) of two instances on one
 // Redis are one budget. One caller sends 2.5× its budget in turn to both instances; the admitted
 // total must be the budget (within 5%), not twice it, and every refusal a 429 with Retry-After.
 // The keys live under this run's own REDIS_KEY_PREFIX, so the fixed window starts at the first

@@ -86,7 +86,7 @@ export async function runSharedState(ctx: MatrixContext, redis: Redis, keyPrefix
 
   const issuedBefore = upstreams.auth.tokensIssued;
   await withPair(ctx, 'limits', { REDIS_KEY_PREFIX: `${keyPrefix}limits:`, RESPONSE_CACHE: '0', ...inboundEnv(costBudget) }, false, async (pair) => {
-    // rate-limiter-flexible's key: `<keyPrefix>:<identity>`, keyPrefix being `<REDIS_KEY_PREFIX>rl:<budget>` (src/plugins/rate-limit-store.ts).
+    // rate-limiter-flexible's key: `<keyPrefix>:<identity>`, keyPrefix being `<REDIS_KEY_PREFIX>rl:<budget>` (src/plugins/rate-limit/rate-limit-store.ts).
     const stored = (budget: string, user: string) => async () => {
       const value = await redis.get(`${keyPrefix}limits:rl:${budget}:user:${user}`);
       return value === null ? undefined : Number(value);

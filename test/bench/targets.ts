@@ -1,7 +1,7 @@
 // The servers under test: how each child is started, with which environment, and which scenarios
 // it runs. Every gateway target gets the production pipeline (NODE_ENV=production, DEMO=1,
 // allowlist enforced, logs at info to /dev/null) pointed at the bench's simulated providers.
-import { envSchema } from '../../src/config/env';
+import { envSchema } from '../../src/server/config';
 import { demoEnv } from '../../src/dev/demo-env';
 // Our gateway runs with its production V8 settings (what `npm start` sets); peers with node's defaults.
 import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildConfig } from '../../src/config';
-import { envSchema, parseEnv } from '../../src/config/env';
+import { buildConfig, envSchema, parseEnv } from '../../src/server/config';
 import { parseDockerfile } from './dockerfile-steps';
 
 interface Service {

@@ -1,18 +1,18 @@
 // GraphiQL in a real browser (Debian's Chromium driven by playwright-core, no downloaded browser):
 // the development gateway serves it with bundled assets, the persisted operations open as tabs,
-// and a developer with a dev token runs one and sees the data. Screenshot: test/artifacts/graphiql.png.
+// and under `npm run dev` every tab carries the dev token the launcher prints, so that a developer runs
+// an authenticated example with nothing pasted. Screenshot: test/artifacts/graphiql-authenticated.png.
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config';
-import { parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
 import { demoEnv } from '../../src/dev/demo-env';
-import { mintDevToken } from '../../src/dev/dev-jwt';
 import { fixtures, startUpstreams, type Upstreams } from '../../src/dev/upstreams';
 import { graphiqlExamples } from '../../src/generated/graphiql-examples';
 import { createGateway, type Gateway } from '../../src/server/gateway';
 import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
 import { GRAPHQL_ENDPOINT } from '../../src/server/yoga';
+import { freePort, launch } from '../helpers/processes';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -25,7 +25,7 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SCREENSHOT = 'test/artifacts/graphiql.png';
+const SCREENSHOT = 'test/artifacts/graphiql-authenticated.png';
 
 let upstreams: Upstreams;
 let gateway: Gateway;
@@ -61,13 +61,6 @@ async function textOf(locator: ReturnType<Page['locator']>): Promise<string> {
   return (await locator.innerText()).replace(/\u00a0/g, ' ');
 }
 
-/** Replaces the text of a Monaco editor as a paste would (typing would auto-close brackets). */
-async function replaceEditorText(page: Page, editor: ReturnType<Page['locator']>, text: string): Promise<void> {
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(text);
-}
-
 describe('GraphiQL in development', () => {
   it('loads from the gateway alone (no CDN) with one tab per persisted operation', async () => {
     const { page, requested } = await openGraphiQL();
@@ -82,45 +75,61 @@ describe('GraphiQL in development', () => {
     }
   });
 
-  it('runs the Me operation with a dev token in the Authorization header and shows the data', async () => {
-    const { page } = await openGraphiQL();
+  it('under npm run dev, runs an authenticated example in a second tab with nothing pasted: every tab carries the printed dev token', async () => {
+    // The launcher as `npm run dev` runs it (on node:http: same launcher, config and GraphiQL as next dev).
+    const port = await freePort();
+    const dev = await launch(['dev', '--standalone'], { PORT: String(port) });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
+      const token = /Dev token for user-1[^\n]*\n(\S+)\n/.exec(dev.output())?.[1];
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
       const user = fixtures.user('user-1');
       expect(user).toBeDefined();
-      // Keyboard activation: under headless Chromium a synthetic mouse click on a tab is swallowed by
-      // GraphiQL's drag-to-reorder handler, while Enter on the focused tab switches it.
-      await page.locator('.graphiql-tab-button', { hasText: /^Me$/ }).focus();
+      const sent: (string | undefined)[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && new URL(request.url()).pathname === GRAPHQL_ENDPOINT) sent.push(request.headers()['authorization']);
+      });
+      await page.goto(`http://127.0.0.1:${port}${GRAPHQL_ENDPOINT}`);
+      await page.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+      const tabs = page.locator('.graphiql-tab-button');
+      await expect.poll(() => tabs.allInnerTexts(), { timeout: 15_000 }).toEqual(graphiqlExamples.map((e) => e.name));
+
+      // The second example tab (Me needs a caller). Keyboard activation: under headless Chromium a
+      // synthetic mouse click on a tab is swallowed by GraphiQL's drag-to-reorder handler, while Enter
+      // on the focused tab switches it.
+      expect(graphiqlExamples[1]?.name).toBe('Me');
+      await tabs.nth(1).focus();
       await page.keyboard.press('Enter');
       await expect.poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 10_000 }).toContain('query Me {');
-
-      const token = await mintDevToken('user-1');
-      await page.getByRole('button', { name: 'Headers' }).click();
+      // Its headers pane shows the token (the pane is open at start); nothing was typed into it.
       const headers = page.locator('.graphiql-editor-tool .graphiql-editor:visible');
-      await replaceEditorText(page, headers, JSON.stringify({ Authorization: `Bearer ${token}` }));
+      await expect.poll(() => textOf(headers), { timeout: 10_000 }).toContain(`"Authorization": "Bearer ${token}"`);
 
-      upstreams.accounts.resetRecords();
       await page.locator('.graphiql-execute-button').click();
       const result = page.locator('.graphiql-response');
       await expect.poll(() => textOf(result), { timeout: 15_000 }).toContain('"data"');
       const text = await textOf(result);
-      expect(text).toContain(`"name": "${user?.displayName}"`);
       expect(text).toContain('"id": "user-1"');
+      expect(text).toContain(`"name": "${user?.displayName}"`);
       expect(text).toContain(`"email": "${user?.emailAddress}"`);
       expect(text).not.toContain('"errors"');
-      expect(upstreams.accounts.count()).toBe(1);
+      expect(sent.at(-1)).toBe(`Bearer ${token}`);
 
       mkdirSync('test/artifacts', { recursive: true });
       await page.screenshot({ path: SCREENSHOT });
       expect(existsSync(SCREENSHOT)).toBe(true);
     } finally {
       await page.close();
+      await dev.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('GraphiQL outside development', () => {
   it('is not served in production mode', async () => {
-    const production = createGateway(buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'production' })));
+    const config = buildConfig(parseEnv({ ...demoEnv(upstreams), NODE_ENV: 'production', GRAPHIQL_TOKEN: 'a-token' }));
+    expect(config.graphiqlToken).toBeUndefined();
+    const production = createGateway(config);
     try {
       const response = await production.yoga.fetch(`http://gateway${GRAPHQL_ENDPOINT}`, { headers: { accept: 'text/html' } });
       expect(response.headers.get('content-type') ?? '').not.toContain('text/html');

@@ -97,7 +97,7 @@ describe('the Next.js route under next start', () => {
   });
 
   it('answers a GET query and a CORS preflight', async () => {
-    // No Cookie, so no preflight-forcing header is needed (CSRF prevention, src/plugins/csrf-prevention.ts).
+    // No Cookie, so no preflight-forcing header is needed (CSRF prevention, src/plugins/edge/csrf-prevention.ts).
     const res = await fetch(`${url}?query=${encodeURIComponent('{ product(id: "prod-1") { id } }')}`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { product: { id: 'prod-1' } } });

@@ -12,14 +12,6 @@ import { mintDevToken } from '../../src/dev/dev-jwt';
 import { startUpstreams, type Upstreams } from '../../src/dev/upstreams';
 import { ensureNextBuild, freePort, launch, type Launched } from '../helpers/processes';
 
-// Not `dev-…`: a production start without DEMO=1 refuses demo secrets.
-const CREDENTIALS = {
-  catalogApiKey: 'e2e-catalog-key',
-  accountsToken: 'e2e-accounts-token',
-  reviewsToken: 'e2e-reviews-token',
-  ordersClientId: 'e2e-orders-client',
-  ordersClientSecret: 'e2e-orders-secret',
-};
 const JWT_SECRET = 'e2e-shutdown-jwt-secret-0123456789abcdef';
 const METRICS_TOKEN = 'e2e-metrics-token';
 const CATALOG_LATENCY_MS = 2000;
@@ -35,7 +27,8 @@ interface Started {
 
 /** A production start (no DEMO) against upstreams of its own; `extra` adds or overrides variables. */
 async function start(args: string[], extra: Record<string, string>): Promise<Started> {
-  const upstreams = await startUpstreams({ credentials: CREDENTIALS });
+  // Not `dev-…` credentials: a production start without DEMO=1 refuses demo secrets.
+  const upstreams = await startUpstreams({ credentialPrefix: 'e2e-' });
   const port = await freePort();
   const env = {
     ...demoEnv(upstreams),

@@ -1,14 +1,18 @@
-// A complete environment with production-looking (not demo) secrets, for tests of the config itself.
+// A complete environment with production-looking (not demo) secrets, for tests of the config itself:
+// one value per variable of every registered provider (by its kind), and the caller's token secret.
+import type { ProviderVariableKind } from '../../src/config/provider-variables';
+import { DEFINITIONS } from '../../src/providers';
+
+// Each URL on its own loopback port, where nothing listens (connections are refused at once).
+function exampleOf(name: string, kind: ProviderVariableKind, index: number): string {
+  const slug = name.toLowerCase().replaceAll('_', '-');
+  if (kind === 'url') return `http://127.0.0.1:${index + 1}`;
+  return kind === 'secret' ? `prod-${slug}` : slug;
+}
+
 export const VALID_ENV: Readonly<Record<string, string>> = Object.freeze({
-  ORDERS_URL: 'http://127.0.0.1:1',
-  ORDERS_TOKEN_URL: 'http://127.0.0.1:2/oauth/token',
-  ORDERS_CLIENT_ID: 'client',
-  ORDERS_CLIENT_SECRET: 'prod-secret-123',
-  CATALOG_URL: 'http://127.0.0.1:3',
-  CATALOG_API_KEY: 'prod-key-12345',
-  ACCOUNTS_URL: 'http://127.0.0.1:4',
-  ACCOUNTS_TOKEN: 'prod-token-123',
-  REVIEWS_URL: 'http://127.0.0.1:5',
-  REVIEWS_TOKEN: 'prod-token-456',
+  ...Object.fromEntries(
+    DEFINITIONS.flatMap((provider) => Object.entries(provider.env)).map(([name, variable], index) => [name, exampleOf(name, variable.kind, index)]),
+  ),
   JWT_SECRET: 'a-production-secret-of-at-least-32-chars!',
 });

@@ -1,10 +1,9 @@
 // A test world: the simulated providers on loopback plus one gateway wired to them, driven
 // in-process through `yoga.fetch`. Every test file creates its own and disposes it.
-import { buildConfig, type GatewayConfig } from '../../src/config';
-import { parseEnv } from '../../src/config/env';
+import { buildConfig, type GatewayConfig, parseEnv } from '../../src/server/config';
 import { demoEnv, type DemoEnvOptions } from '../../src/dev/demo-env';
 import { mintDevToken } from '../../src/dev/dev-jwt';
-import { startUpstreams, type Upstreams } from '../../src/dev/upstreams';
+import { SIMULATOR_NAMES, startUpstreams, type SimulatorName, type Upstreams } from '../../src/dev/upstreams';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway';
 
 export interface GqlOptions {
@@ -30,8 +29,8 @@ export interface World extends AsyncDisposable {
   readonly gateway: Gateway;
   readonly config: GatewayConfig;
   gql(query: string, options?: GqlOptions): Promise<GqlResponse>;
-  /** Request counts per provider since the last `resetCounts()`. */
-  counts(): Record<'orders' | 'catalog' | 'accounts' | 'reviews' | 'auth', number>;
+  /** Request counts per simulator since the last `resetCounts()` (compare with `{ ...NO_CALLS, catalog: 1 }`). */
+  counts(): Record<SimulatorName, number>;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -43,7 +42,14 @@ export interface WorldOptions extends GatewayOptions {
   readonly callers?: DemoEnvOptions['callers'];
 }
 
-const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
+/** No request at any simulator: what `world.counts()` is when a request must reach no provider. */
+export const NO_CALLS: Readonly<Record<SimulatorName, number>> = Object.freeze(countsOf(() => 0));
+
+// One entry per simulator of the simulators' list (every registered provider, auth, identity).
+function countsOf(count: (name: SimulatorName) => number): Record<SimulatorName, number> {
+  // Object.fromEntries forgets the keys; they are SIMULATOR_NAMES.
+  return Object.fromEntries(SIMULATOR_NAMES.map((name) => [name, count(name)])) as Record<SimulatorName, number>;
+}
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const upstreams = await startUpstreams();
@@ -89,8 +95,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     gateway,
     config,
     gql,
-    counts: () => Object.fromEntries(PROVIDERS.map((p) => [p, upstreams[p].count()])) as ReturnType<World['counts']>,
-    resetCounts: () => PROVIDERS.forEach((p) => upstreams[p].resetRecords()),
+    counts: () => countsOf((name) => upstreams[name].count()),
+    resetCounts: () => upstreams.servers.forEach((server) => server.resetRecords()),
     close,
     [Symbol.asyncDispose]: close,
   };

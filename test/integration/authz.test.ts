@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { fixtures } from '../../src/dev/upstreams';
-import { startWorld, type GqlResponse, type World } from '../helpers/world';
+import { NO_CALLS, startWorld, type GqlResponse, type World } from '../helpers/world';
 
 let world: World;
 beforeAll(async () => {
@@ -54,7 +54,7 @@ describe('@requiresScopes and @authenticated', () => {
     expect(viaManifest.status).toBe(200);
     expect(viaManifest.body.data).toBeNull();
     expect(codes(viaManifest)).toEqual([['placeOrder', 'FORBIDDEN']]);
-    expect(world.counts()).toEqual({ orders: 0, catalog: 0, accounts: 0, reviews: 0, auth: 0 });
+    expect(world.counts()).toEqual(NO_CALLS);
   });
 
   it('an anonymous caller gets UNAUTHENTICATED for orders, order and me, with no call to orders, and the rest of the answer', async () => {

@@ -1,4 +1,4 @@
-// HTTP caching of public answers (src/plugins/http-cache-headers.ts) behind a real RFC 9111 shared
+// HTTP caching of public answers (src/plugins/response-cache/http-cache-headers.ts) behind a real RFC 9111 shared
 // cache: undici's cache interceptor on an Agent, in front of the gateway on a loopback node:http
 // server. An anonymous GET of a PUBLIC persisted operation is served by the cache the second time
 // (neither the gateway nor the provider sees it); private, credentialed, cookie-bearing and error

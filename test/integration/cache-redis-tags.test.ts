@@ -4,7 +4,7 @@
 // The store's clock is injected, so "expired" needs no waiting.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisResponseCache } from '../../src/plugins/response-cache-redis';
+import { createRedisResponseCache } from '../../src/plugins/response-cache/response-cache-redis';
 import { createRedis, redisReady, type Redis } from '../../src/server/redis';
 
 const PREFIX = `bff-test:rc-tags:${randomUUID()}:`;

@@ -1,4 +1,4 @@
-// CORS at the edge (src/plugins/cors.ts): only CORS_ORIGINS get Access-Control-* headers (credentials
+// CORS at the edge (src/plugins/edge/cors.ts): only CORS_ORIGINS get Access-Control-* headers (credentials
 // included), any other origin gets none at all, every response varies by Origin, and production
 // without CORS_ORIGINS sends no CORS header to anybody.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

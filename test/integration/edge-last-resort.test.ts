@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardPlugin, useGuardedHandler } from '../../src/plugins/last-resort';
+import { guardPlugin, useGuardedHandler } from '../../src/plugins/edge/last-resort';
 import { useRequestId } from '../../src/plugins/request-id';
 
 const schema = createSchema({ typeDefs: 'type Query { ping: Boolean }', resolvers: { Query: { ping: () => true } } });

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config';
-import { parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
 import { DEV_JWT, mintDevToken } from '../../src/dev/dev-jwt';
 import { OPERATION_CHANNELS, type PersistedAuditEvent } from '../../src/operations/events';
 import { sha256Hex } from '../../src/operations/manifest';
 import { createGateway } from '../../src/server/gateway';
+import { VALID_ENV } from '../helpers/valid-env';
 import { startWorld, type World } from '../helpers/world';
 import manifest from '../../persisted-queries/manifest.json';
 import released from '../../persisted-queries/released/web@1.3.0.json';
@@ -214,24 +214,7 @@ describe('startup', () => {
       const body = 'query Me { me { id } }';
       const tampered = { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256Hex('query Me { me { name } }'), name: 'Me', type: 'query', body }] };
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify(tampered));
-      const url = 'http://127.0.0.1:9';
-      const config = buildConfig(
-        parseEnv({
-          NODE_ENV: 'test',
-          ORDERS_URL: url,
-          ORDERS_TOKEN_URL: url,
-          ORDERS_CLIENT_ID: 'id',
-          ORDERS_CLIENT_SECRET: 'dev-secret-1',
-          CATALOG_URL: url,
-          CATALOG_API_KEY: 'dev-secret-2',
-          ACCOUNTS_URL: url,
-          ACCOUNTS_TOKEN: 'dev-secret-3',
-          REVIEWS_URL: url,
-          REVIEWS_TOKEN: 'dev-secret-4',
-          JWT_SECRET: DEV_JWT.secret,
-          PERSISTED_QUERIES_DIR: dir,
-        }),
-      );
+      const config = buildConfig(parseEnv({ ...VALID_ENV, NODE_ENV: 'test', JWT_SECRET: DEV_JWT.secret, PERSISTED_QUERIES_DIR: dir }));
       expect(() => createGateway(config)).toThrow(`${join(dir, 'manifest.json')}: operation "Me" has id`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

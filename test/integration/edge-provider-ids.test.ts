@@ -2,7 +2,7 @@
 // inside a list, a huge id never reach a provider; 400 BAD_USER_INPUT when nothing else resolved, a
 // field error beside the fields that did; the message names the argument, never the value.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type GqlResponse, type World } from '../helpers/world';
+import { NO_CALLS, startWorld, type GqlResponse, type World } from '../helpers/world';
 
 let world: World;
 beforeAll(async () => {
@@ -11,7 +11,6 @@ beforeAll(async () => {
 afterAll(() => world.close());
 afterEach(() => world.resetCounts());
 
-const NO_CALLS = { orders: 0, catalog: 0, accounts: 0, reviews: 0, auth: 0 };
 const GRAPHQL_JSON = 'application/graphql-response+json; charset=utf-8';
 
 function expectRefused(res: GqlResponse, field: string, message: string): void {

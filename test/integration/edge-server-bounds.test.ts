@@ -3,11 +3,13 @@
 // one log line; connections over SERVER_MAX_CONNECTIONS are closed at once. Real loopback sockets.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv, SERVER_DEFAULTS } from '../../src/config/env';
+import { parseEnv } from '../../src/server/config';
+import { ConfigError, SERVER_DEFAULTS } from '../../src/config/env';
 import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
 import { connectionsCheckingIntervalOf } from '../../src/server/server-limits';
 import { captureLog } from '../helpers/log-capture';
-import { startWorld, type World } from '../helpers/world';
+import { VALID_ENV } from '../helpers/valid-env';
+import { NO_CALLS, startWorld, type World } from '../helpers/world';
 
 const log = captureLog();
 let world: World;
@@ -76,7 +78,7 @@ describe('slow requests (SERVER_HEADERS_TIMEOUT_MS 200, SERVER_REQUEST_TIMEOUT_M
     const line = refusedLines()[0];
     expect({ level: line?.['level'], code: line?.['code'], status: line?.['status'] }).toEqual({ level: 'warn', code: 'ERR_HTTP_REQUEST_TIMEOUT', status: 408 });
     expect(JSON.stringify(line)).not.toContain('/api/graphql');
-    expect(world.counts()).toEqual({ orders: 0, catalog: 0, accounts: 0, reviews: 0, auth: 0 });
+    expect(world.counts()).toEqual(NO_CALLS);
 
     const next = await ping(server.url);
     expect(next).toEqual({ status: 200, type: 'application/graphql-response+json; charset=utf-8', body: { data: { ping: true } } });
@@ -159,7 +161,7 @@ describe('connection cap (maxConnections 2)', () => {
 
 describe('configuration', () => {
   it('refuses a header timeout longer than the request timeout, naming the variable', () => {
-    const base = { ORDERS_URL: 'http://o', ORDERS_TOKEN_URL: 'http://t', ORDERS_CLIENT_ID: 'c', ORDERS_CLIENT_SECRET: 'dev-secret-1', CATALOG_URL: 'http://c', CATALOG_API_KEY: 'dev-secret-2', ACCOUNTS_URL: 'http://a', ACCOUNTS_TOKEN: 'dev-secret-3', REVIEWS_URL: 'http://r', REVIEWS_TOKEN: 'dev-secret-4', JWT_SECRET: 'dev-'.padEnd(40, 'x') };
+    const base = VALID_ENV;
     const refused = (() => {
       try {
         parseEnv({ ...base, SERVER_HEADERS_TIMEOUT_MS: '20000', SERVER_REQUEST_TIMEOUT_MS: '10000' });

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures } from '../../src/dev/upstreams';
 import { mintDevToken } from '../../src/dev/dev-jwt';
+import { perProvider } from '../../src/providers';
 import { startWorld, type World } from '../helpers/world';
 
 const ORDER_PAGE = `{ orders(first: 20) { edges { node { id customer { name } lines { quantity product { title priceCents averageRating reviews { rating author { name } } } } } } } }`;
@@ -10,11 +11,11 @@ let world: World;
 beforeAll(async () => {
   // No retries here: faults must surface at once (retries are the resilience suite's subject).
   const noRetry = { retry: { maxRetries: 0 } };
-  world = await startWorld({ http: { orders: noRetry, catalog: noRetry, accounts: noRetry, reviews: noRetry } });
+  world = await startWorld({ http: perProvider(() => noRetry) });
 });
 afterAll(() => world.close());
 afterEach(() => {
-  for (const name of ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const) world.upstreams[name].clearFaults();
+  for (const server of world.upstreams.servers) server.clearFaults();
   world.resetCounts();
 });
 

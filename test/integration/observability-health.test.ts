@@ -2,6 +2,7 @@
 // file: not logged as GraphQL traffic, never rate limited, 503 when Redis or every provider is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as nextLive } from '../../src/app/api/health/live/route';
+import { perProvider, PROVIDER_NAMES, type ProviderName } from '../../src/providers';
 import { startNodeServer } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
   world = await startWorld({
     env: { RATE_LIMIT_REQUESTS_PER_WINDOW: '1' },
     telemetry: { logDestination: { write: (s: string) => void lines.push(s) }, logLevel: 'info', processMetrics: false },
-    http: { orders: fragile, catalog: fragile, accounts: fragile, reviews: fragile },
+    http: perProvider(() => fragile),
   });
 });
 afterAll(() => world.close());
@@ -38,17 +39,17 @@ describe('probes through yoga', () => {
   });
 
   it('is not ready once every provider circuit is open (and still live)', async () => {
-    const trip = async (provider: 'orders' | 'catalog' | 'accounts' | 'reviews', query: string) => {
+    // One failed call opens a provider's breaker (`fragile`); made through its client, so every registered provider is tripped.
+    const trip = async (provider: ProviderName) => {
       world.upstreams[provider].fault({ kind: 'status', status: 503 });
-      // A fresh caller each time: the rate limit (1 per window) is per caller.
-      await world.gql(query, { as: `trip-${provider}` });
+      const call = { requestId: `trip-${provider}`, deadlineAt: Date.now() + 5_000 };
+      await expect(world.gateway.http[provider].request({ method: 'GET', path: '/', route: '/' }, call)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     };
-    await trip('reviews', '{ product(id: "prod-1") { reviews { rating } } }');
-    await trip('catalog', '{ product(id: "prod-2") { title } }');
-    await trip('accounts', '{ user(id: "user-1") { name } }');
+    const [last, ...others] = PROVIDER_NAMES;
+    for (const provider of others) await trip(provider);
     expect((await probe(world, '/api/health/ready')).status).toBe(200);
-    await trip('orders', '{ orders(first: 1) { edges { node { id } } } }');
-    expect(Object.values(world.gateway.http).map((c) => (c as unknown as { breakerState(): string }).breakerState())).toEqual(['open', 'open', 'open', 'open']);
+    if (last !== undefined) await trip(last);
+    expect(Object.values(world.gateway.http).map((c) => (c as unknown as { breakerState(): string }).breakerState())).toEqual(PROVIDER_NAMES.map(() => 'open'));
     expect(await probe(world, '/api/health/ready')).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { upstreams: 'all_open' } } });
     expect((await probe(world, '/api/health/live')).status).toBe(200);
   });

@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_JWT, mintDevToken } from '../../src/dev/dev-jwt';
 import { DEV_CREDENTIALS } from '../../src/dev/upstreams';
+import { perProvider } from '../../src/providers';
 import { captureLog } from '../helpers/log-capture';
 import { startWorld, type GqlResponse, type World } from '../helpers/world';
 
 const ORDER_PAGE = `query OrderPage { orders(first: 5) { edges { node { id customer { name } lines { quantity product { title reviews { rating author { name } } } } } } } }`;
-const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
 
 const log = captureLog();
 let world: World;
@@ -32,12 +32,12 @@ const fast = { retry: { baseDelayMs: 1, maxDelayMs: 1 }, random: () => 0, timeou
 beforeAll(async () => {
   world = await startWorld({
     telemetry: { logDestination: log.stream, logLevel: 'debug', processMetrics: false },
-    http: { orders: fast, catalog: fast, accounts: fast, reviews: fast },
+    http: perProvider(() => fast),
   });
 });
 afterAll(() => world.close());
 beforeEach(() => {
-  for (const name of PROVIDERS) world.upstreams[name].clearFaults();
+  for (const server of world.upstreams.servers) server.clearFaults();
   log.clear();
 });
 
@@ -201,7 +201,7 @@ describe('no secret and no provider host in any line or body', () => {
       .map((r) => /^Bearer (.+)$/.exec(r.headers['authorization'] ?? '')?.[1])
       .filter((t): t is string => t !== undefined);
     expect(issued.length).toBeGreaterThan(0);
-    const hosts = PROVIDERS.map((p) => new URL(world.upstreams.urls[p]).host);
+    const hosts = Object.values(world.upstreams.urls).map((url) => new URL(url).host);
     const secrets = [
       ...Object.values(DEV_CREDENTIALS).filter((v) => v !== DEV_CREDENTIALS.ordersClientId),
       DEV_JWT.secret,

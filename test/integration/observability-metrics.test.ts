@@ -2,10 +2,10 @@
 // closed by default, token-guarded on the main port, and open on the separate listener.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from 'prom-client';
+import { perProvider } from '../../src/providers';
 import { startWorld, type World } from '../helpers/world';
 
 const ORDER_PAGE = `query OrderPage { orders(first: 5) { edges { node { id customer { name } lines { quantity product { title reviews { rating author { name } } } } } } } }`;
-const PROVIDERS = ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const;
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 
 async function value(registry: Registry, name: string, labels: Record<string, string>, field = ''): Promise<number> {
@@ -27,13 +27,13 @@ beforeAll(async () => {
   world = await startWorld({
     env: { METRICS_TOKEN, METRICS_PORT: '0', RESPONSE_CACHE: '1', RATE_LIMIT_REQUESTS_PER_WINDOW: '1000' },
     telemetry: { processMetrics: false },
-    http: { orders: fast, catalog: fast, accounts: fast, reviews: fast },
+    http: perProvider(() => fast),
   });
   registry = world.gateway.telemetry.metrics.registry;
 });
 afterAll(() => world.close());
 beforeEach(() => {
-  for (const name of PROVIDERS) world.upstreams[name].clearFaults();
+  for (const server of world.upstreams.servers) server.clearFaults();
   registry.resetMetrics();
 });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 afterEach(() => {
-  for (const name of ['orders', 'catalog', 'accounts', 'reviews', 'auth'] as const) world.upstreams[name].clearFaults();
+  for (const server of world.upstreams.servers) server.clearFaults();
   world.resetCounts();
 });
 

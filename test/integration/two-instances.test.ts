@@ -3,8 +3,7 @@
 // Keys live under a unique prefix per run and are deleted afterwards.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config';
-import { parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
 import { demoEnv } from '../../src/dev/demo-env';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { createGateway, type Gateway } from '../../src/server/gateway';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AdmissionRefused, createAdmissionLimit, type AdmissionLimit } from '../../src/plugins/admission-limit';
+import { AdmissionRefused, createAdmissionLimit, type AdmissionLimit } from '../../src/plugins/admission/admission-limit';
 
 // The event loop's utilisation is scripted: each adapt() reads the next value.
 let load: number[];

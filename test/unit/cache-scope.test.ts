@@ -3,7 +3,7 @@
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { readAuthRules } from '../../src/auth/requirements';
-import { createCacheScope } from '../../src/plugins/cache-scope';
+import { createCacheScope } from '../../src/plugins/response-cache/cache-scope';
 import { getSchema } from '../../src/server/schema';
 
 const scope = createCacheScope(getSchema());

@@ -1,8 +1,8 @@
 // Caller identity for inbound budgets: JWT subject first, else the client address: the socket peer,
 // or what TRUSTED_PROXIES wrote in x-forwarded-for (entries a client could have written are ignored).
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config';
-import { ConfigError, parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
+import { ConfigError } from '../../src/config/env';
 import { parseTrustedProxies, proxyTrust, type ProxyTrust } from '../../src/config/trusted-proxies';
 import {
   MAX_FORWARDED_CHARS,
@@ -12,7 +12,7 @@ import {
   createRequestCaller,
   parseForwardedEntry,
   socketAddressOf,
-} from '../../src/plugins/caller-identity';
+} from '../../src/plugins/rate-limit/caller-identity';
 import { VALID_ENV } from '../helpers/valid-env';
 
 function trust(list: string): ProxyTrust {

@@ -1,7 +1,7 @@
 // Boot-time configuration: every problem names its variable; production refuses demo secrets.
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config';
-import { ConfigError, parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
+import { ConfigError } from '../../src/config/env';
 import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
 import { readFileSync } from 'node:fs';
 import { VALID_ENV } from '../helpers/valid-env';

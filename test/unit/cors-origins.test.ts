@@ -1,8 +1,8 @@
 // CORS_ORIGINS and RESPONSE_CACHE_STALE_WHILE_REVALIDATE at boot: exact origins only, a bad entry
 // stops the boot naming it, and the defaults differ between production and development.
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config';
-import { ConfigError, parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
+import { ConfigError } from '../../src/config/env';
 import { VALID_ENV } from '../helpers/valid-env';
 
 function problemsOf(env: Record<string, string>): readonly string[] {

@@ -7,11 +7,11 @@ import { Writable } from 'node:stream';
 import { createCallerHasher } from '../../src/observability/caller-hash';
 import { BUFFERED_FLUSH_MS, createLoggers, lineDestination } from '../../src/observability/logger';
 import { remainingQuota } from '../../src/observability/quota';
-import { buildConfig } from '../../src/config';
-import { parseEnv } from '../../src/config/env';
+import { buildConfig, parseEnv } from '../../src/server/config';
 import { createScrubber, REDACTED } from '../../src/observability/redact';
 import { hostsOf } from '../../src/observability/telemetry';
 import { formatTraceparent, parseTraceparent } from '../../src/observability/traceparent';
+import { VALID_ENV } from '../helpers/valid-env';
 
 const scrubber = createScrubber({
   secrets: ['sk_live_0123456789', 'dev-orders-secret'],
@@ -125,17 +125,12 @@ describe('hostsOf', () => {
   it('lists host:port and dotted hostnames (DNS errors carry no port), not single-label names', () => {
     const config = buildConfig(
       parseEnv({
+        ...VALID_ENV,
         ORDERS_URL: 'http://orders.internal.example:8080',
         ORDERS_TOKEN_URL: 'https://auth.example/oauth/token',
-        ORDERS_CLIENT_ID: 'c',
-        ORDERS_CLIENT_SECRET: 'secret-123',
         CATALOG_URL: 'http://catalog:9000',
-        CATALOG_API_KEY: 'key-12345',
         ACCOUNTS_URL: 'http://10.0.0.7:4000',
-        ACCOUNTS_TOKEN: 'token-123',
         REVIEWS_URL: 'http://reviews',
-        REVIEWS_TOKEN: 'token-456',
-        JWT_SECRET: 'a-secret-of-at-least-32-characters-long',
       }),
     );
     const hosts = hostsOf(config);

@@ -88,9 +88,10 @@ describe('the persisted operations', () => {
     return estimateCost(appSchema, parse(op?.body ?? ''), { variables });
   };
 
+  // These operations' costs, worked out by hand; an operation added later is held to the limits below.
   it('cost what the schema directives say', () => {
     const costs = Object.fromEntries(manifest.operations.map((o) => [o.name, costOf(o.name)]));
-    expect(costs).toEqual({
+    expect(costs).toMatchObject({
       Catalogue: 42, // 1 connection + 20 × (edge + product) + pageInfo
       Me: 1,
       MyRecentOrders: 6, // me + 5 orders

@@ -1,8 +1,9 @@
 // The persisted-operation manifest: canonical bodies, ids, the committed manifest being what the
 // sources produce (the same file drives the server and CI), tamper detection, the union store.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kind, parse } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApqRegistry } from '../../src/operations/apq-registry';
 import { extractOperations } from '../../src/operations/extract-operations';
@@ -26,16 +27,25 @@ describe('extractOperations', () => {
     { file: 'ops.graphql', source: 'query Two { me { ...A } }\n# a comment\nquery One($id: ID!) { user(id: $id) { id } }' },
   ];
 
-  it('prints each operation with the fragments it uses (transitively, by name), __typename below the root, id = sha256(body)', () => {
+  it('prints each operation with the fragments it uses (transitively), __typename below the root, on one line and sorted (as the client preset prints), id = sha256(body)', () => {
     const ops = extractOperations(texts);
     expect(ops.map((o) => o.name)).toEqual(['One', 'Two']);
     const two = ops[1];
-    expect(two?.body).toBe(
-      'query Two {\n  me {\n    ...A\n    __typename\n  }\n}\n\nfragment A on User {\n  name\n  ...B\n  __typename\n}\n\nfragment B on User {\n  id\n  __typename\n}',
-    );
+    expect(two?.body).toBe('fragment A on User { __typename name ...B } fragment B on User { __typename id } query Two { me { __typename ...A } }');
     expect(two?.id).toBe(sha256Hex(two?.body ?? ''));
     expect(two?.type).toBe('query');
     expect(ops[0]?.body).not.toContain('fragment');
+    // GraphiQL's tabs: graphql-js's print, in the sources' order.
+    expect(extractOperations(texts, { addTypename: false, print: 'readable' })[1]?.body).toBe(
+      'query Two {\n  me {\n    ...A\n  }\n}\n\nfragment A on User {\n  name\n  ...B\n}\n\nfragment B on User {\n  id\n}',
+    );
+  });
+
+  it('refuses what the canonical print would change: whitespace inside a string, client-only directives', () => {
+    expect(() => extractOperations([{ file: 's.graphql', source: 'query S { user(id: "a  b") { id } }' }])).toThrow(
+      's.graphql: operation "S": the string "a  b" holds whitespace the canonical print collapses; pass it as a variable',
+    );
+    expect(() => extractOperations([{ file: 'c.graphql', source: 'query C { me { id local @client } }' }])).toThrow('c.graphql: operation "C": @client is a client-only directive');
   });
 
   it('names the file and operation when the sources are wrong', () => {
@@ -52,19 +62,17 @@ describe('the committed manifest', () => {
     expect(readFileSync('persisted-queries/manifest.json', 'utf8')).toBe(manifestTextOf('persisted-queries'));
   });
 
-  it('lists the client operations in Apollo format', () => {
+  it('lists the client operations in Apollo format, every operation of the sources, by name', () => {
     const [current] = readManifests('persisted-queries');
     expect(current?.manifest.format).toBe('apollo-persisted-query-manifest');
-    expect(current?.manifest.operations.map((o) => `${o.type} ${o.name}`)).toEqual([
-      'query Catalogue',
-      'query Me',
-      'query MyRecentOrders',
-      'query OrderDetail',
-      'query OrderPage',
-      'mutation PlaceOrder',
-      'query ProductDetail',
-      'query UserProfile',
-    ]);
+    // Read with graphql-js itself, not with the code under test.
+    const sources = readdirSync('persisted-queries/operations').filter((file) => file.endsWith('.graphql'));
+    const declared = sources
+      .flatMap((file) => parse(readFileSync(join('persisted-queries/operations', file), 'utf8')).definitions)
+      .flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [{ name: definition.name.value, type: definition.operation }] : []))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    expect(current?.manifest.operations.map((o) => `${o.type} ${o.name}`)).toEqual(declared.map((o) => `${o.type} ${o.name}`));
+    expect(declared.map((o) => o.name)).toEqual(expect.arrayContaining(['Catalogue', 'Me', 'OrderPage', 'PlaceOrder', 'ProductDetail']));
   });
 });
 

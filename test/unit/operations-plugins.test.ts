@@ -10,7 +10,7 @@ import { buildManifest, extractOperations } from '../../src/operations/extract-o
 import { createPersistedStore } from '../../src/operations/persisted-store';
 import { costOf, useCost } from '../../src/plugins/cost';
 import { useOperationLimits } from '../../src/plugins/operation-limits';
-import { usePersistedOperations } from '../../src/plugins/persisted-operations';
+import { usePersistedOperations } from '../../src/plugins/persisted-operations/persisted-operations';
 
 const schema = makeExecutableSchema({
   typeDefs: `

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/operations/manifest';
 import { manifestTextOf, readManifests } from '../../src/operations/manifest-files';
 import { createPersistedStore } from '../../src/operations/persisted-store';
-import { releaseManifest, releaseSchema } from '../../src/operations/release';
+import { releaseManifest, releaseSchema } from '../../src/tooling/release';
 
 let dir: string;
 

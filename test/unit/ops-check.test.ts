@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runOpsCheck, type OpsCheckOptions } from '../../src/operations/check-ops';
-import { readManifestTexts, readSchemaSdl } from '../../src/operations/check-sources';
+import { runOpsCheck, type OpsCheckOptions } from '../../src/tooling/check-ops';
+import { readManifestTexts, readSchemaSdl } from '../../src/tooling/check-sources';
 import { DEFAULT_OPERATION_LIMITS } from '../../src/operations/limits';
 import { readOperationTexts } from '../../src/operations/manifest-files';
 
@@ -170,7 +170,7 @@ describe('ops:check on the repository', () => {
   });
 
   it('the real CLI exits 1 on the fixtures and prints each problem and the table', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/operations/check-ops-cli.ts', `--persisted-queries=${PQ}`, `--schema=${FIXTURE}/schema`], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/tooling/check-ops-cli.ts', `--persisted-queries=${PQ}`, `--schema=${FIXTURE}/schema`], {
       encoding: 'utf8',
       timeout: 60_000,
     });

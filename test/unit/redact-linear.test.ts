@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { knownValues, redactAuthSchemes, redactJwts, redactSecretPairs, REDACTED, type ScanSteps } from '../../src/observability/credential-scan';
 import { createScrubber, MAX_SCRUBBED_TEXT } from '../../src/observability/redact';
-import { stripSuggestions } from '../../src/plugins/http-hardening';
+import { stripSuggestions } from '../../src/plugins/edge/http-hardening';
 
 type Scan = (input: string, steps: ScanSteps) => string;
 

@@ -2,8 +2,8 @@ import { defaultBuildResponseCacheKey, hashSHA256 } from '@envelop/response-cach
 import stableStringify from 'fast-json-stable-stringify';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildCacheKey, callerTag, callerTagOfKey, isStorableKey, MAX_KEY_VARIABLES_DEPTH, sessionOf, stableJson, UNCACHEABLE_KEY, type CacheKeyInput } from '../../src/plugins/response-cache-key';
-import { createKeyVariables } from '../../src/plugins/response-cache-variables';
+import { buildCacheKey, callerTag, callerTagOfKey, isStorableKey, MAX_KEY_VARIABLES_DEPTH, sessionOf, stableJson, UNCACHEABLE_KEY, type CacheKeyInput } from '../../src/plugins/response-cache/response-cache-key';
+import { createKeyVariables } from '../../src/plugins/response-cache/response-cache-variables';
 import { getSchema } from '../../src/server/schema';
 
 const input: CacheKeyInput = {

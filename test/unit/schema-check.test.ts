@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../src/operations/manifest';
-import { runSchemaCheck, type RetainedOperation } from '../../src/operations/schema-check';
+import { runSchemaCheck, type RetainedOperation } from '../../src/tooling/schema-check';
 
 const DIR = 'test/fixtures/schema-check';
 const baselineSdl = readFileSync(`${DIR}/baseline.graphql`, 'utf8');

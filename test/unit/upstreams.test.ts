@@ -1,7 +1,8 @@
 // The REST providers of the demo world (auth, orders, catalog) over real loopback HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { DEV_CREDENTIALS, fixtures, startUpstreams, type OrderFixture, type Upstreams } from '../../src/dev/upstreams';
+import { PROVIDER_NAMES } from '../../src/providers';
+import { DEV_CREDENTIALS, fixtures, SIMULATORS, startUpstreams, type OrderFixture, type Upstreams } from '../../src/dev/upstreams';
 
 let clock = 1_700_000_000_000;
 let up: Upstreams;
@@ -231,10 +232,11 @@ describe('catalog provider', () => {
 });
 
 describe('startUpstreams', () => {
-  it('starts six providers on distinct loopback ports and closes them all', async () => {
+  it('starts every simulator of the list (each registered provider, auth, identity) on distinct loopback ports and closes them all', async () => {
     const world = await startUpstreams();
     const urls = Object.values(world.urls);
-    expect(new Set(urls).size).toBe(6);
+    expect(Object.keys(world.urls)).toEqual([...PROVIDER_NAMES, 'auth', 'identity']);
+    expect(new Set(urls).size).toBe(SIMULATORS.length);
     expect(urls.every((u) => /^http:\/\/127\.0\.0\.1:\d+$/.test(u))).toBe(true);
     await world.close();
     await expect(request(`${world.urls.catalog}/products/prod-1`)).rejects.toThrow();

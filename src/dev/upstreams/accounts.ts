@@ -1,8 +1,10 @@
 // Simulated accounts provider (GraphQL): `user(id)` and `users(ids)` behind a bearer token.
 import { buildSchema } from 'graphql';
-import { DEV_CREDENTIALS } from './credentials';
 import { fixtures } from './fixtures';
 import { GraphQLProviderServer, type GraphQLProviderOptions } from './graphql-server';
+import { defineSimulator } from './define-simulator';
+
+const DEV_TOKEN = 'dev-accounts-token';
 
 export const ACCOUNTS_SDL = /* GraphQL */ `
   type Account {
@@ -18,7 +20,7 @@ export const ACCOUNTS_SDL = /* GraphQL */ `
 `;
 
 export interface AccountsProviderOptions extends GraphQLProviderOptions {
-  /** @default DEV_CREDENTIALS.accountsToken */
+  /** @default the dev token, `dev-accounts-token` */
   readonly token?: string;
 }
 
@@ -32,7 +34,7 @@ const rootValue = Object.freeze({
 
 export class AccountsProvider extends GraphQLProviderServer {
   constructor(options: AccountsProviderOptions = {}) {
-    super('accounts', options, { schema, rootValue, token: options.token ?? DEV_CREDENTIALS.accountsToken });
+    super('accounts', options, { schema, rootValue, token: options.token ?? DEV_TOKEN });
   }
 
   protected override malformedBody(): unknown {
@@ -43,4 +45,17 @@ export class AccountsProvider extends GraphQLProviderServer {
 
 export async function startAccountsProvider(options: AccountsProviderOptions = {}): Promise<AccountsProvider> {
   return new AccountsProvider(options).listen();
+}
+
+export const simulator = defineSimulator({
+  name: 'accounts',
+  credentials: { accountsToken: DEV_TOKEN },
+  create: (world, credentials) => new AccountsProvider({ ...world.server, memoizeAnswers: world.memoizeAnswers, token: credentials.accountsToken }),
+  env: (server, credentials) => ({ ACCOUNTS_URL: server.url, ACCOUNTS_TOKEN: credentials.accountsToken }),
+});
+
+declare module './registry' {
+  interface RegisteredSimulators {
+    readonly accounts: typeof simulator;
+  }
 }

@@ -1,17 +1,21 @@
 // Simulated OAuth2 token endpoint (client credentials): POST /oauth/token, counts what it issues.
 import { isRecord } from './body';
-import { DEV_CREDENTIALS, ORDER_SCOPES } from './credentials';
+import { ORDER_SCOPES } from './credentials';
 import { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
+import { defineSimulator } from './define-simulator';
 import type { TokenRegistry } from './token-registry';
 
 export const TOKEN_PATH = '/oauth/token';
+
+/** The orders client's credentials, which this endpoint checks. */
+const DEV_CLIENT = Object.freeze({ id: 'dev-orders-client', secret: 'dev-orders-secret' });
 
 export interface AuthProviderOptions extends ProviderServerOptions {
   /** Shared with the orders provider, which checks the tokens. */
   readonly tokens: TokenRegistry;
   /** `expires_in` of issued tokens. @default 3600 */
   readonly tokenTtlSeconds?: number;
-  /** @default DEV_CREDENTIALS.ordersClientId / ordersClientSecret */
+  /** @default the dev client, `dev-orders-client` / `dev-orders-secret` */
   readonly clientId?: string;
   readonly clientSecret?: string;
 }
@@ -53,8 +57,8 @@ export class AuthProvider extends ProviderServer {
     this.#tokens = options.tokens;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
     this.#client = {
-      id: options.clientId ?? DEV_CREDENTIALS.ordersClientId,
-      secret: options.clientSecret ?? DEV_CREDENTIALS.ordersClientSecret,
+      id: options.clientId ?? DEV_CLIENT.id,
+      secret: options.clientSecret ?? DEV_CLIENT.secret,
     };
   }
 
@@ -95,3 +99,12 @@ export class AuthProvider extends ProviderServer {
 export async function startAuthProvider(options: AuthProviderOptions): Promise<AuthProvider> {
   return new AuthProvider(options).listen();
 }
+
+// Not a provider of the gateway: the token endpoint of the orders provider's OAuth2 client.
+export const simulator = defineSimulator({
+  name: 'auth',
+  credentials: { ordersClientId: DEV_CLIENT.id, ordersClientSecret: DEV_CLIENT.secret },
+  create: (world, credentials) =>
+    new AuthProvider({ ...world.server, tokens: world.tokens, tokenTtlSeconds: world.tokenTtlSeconds, clientId: credentials.ordersClientId, clientSecret: credentials.ordersClientSecret }),
+  env: (server, credentials) => ({ ORDERS_TOKEN_URL: `${server.url}${TOKEN_PATH}`, ORDERS_CLIENT_ID: credentials.ordersClientId, ORDERS_CLIENT_SECRET: credentials.ordersClientSecret }),
+});

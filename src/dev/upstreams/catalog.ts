@@ -1,12 +1,14 @@
 // Simulated catalog provider (REST): products by id, batched by ids, and a paged listing,
 // behind an API key header.
-import { DEV_CREDENTIALS } from './credentials';
 import { fixtures } from './fixtures';
 import { decodeCursor, pageAfter, parseLimit } from './pagination';
 import { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
+import { defineSimulator } from './define-simulator';
+
+const DEV_API_KEY = 'dev-catalog-key';
 
 export interface CatalogProviderOptions extends ProviderServerOptions {
-  /** @default DEV_CREDENTIALS.catalogApiKey */
+  /** @default the dev key, `dev-catalog-key` */
   readonly apiKey?: string;
 }
 
@@ -17,7 +19,7 @@ export class CatalogProvider extends ProviderServer {
 
   constructor(options: CatalogProviderOptions = {}) {
     super('catalog', options);
-    this.#apiKey = options.apiKey ?? DEV_CREDENTIALS.catalogApiKey;
+    this.#apiKey = options.apiKey ?? DEV_API_KEY;
   }
 
   protected override route(request: ProviderRequest): ProviderReply {
@@ -59,4 +61,17 @@ export class CatalogProvider extends ProviderServer {
 
 export async function startCatalogProvider(options: CatalogProviderOptions = {}): Promise<CatalogProvider> {
   return new CatalogProvider(options).listen();
+}
+
+export const simulator = defineSimulator({
+  name: 'catalog',
+  credentials: { catalogApiKey: DEV_API_KEY },
+  create: (world, credentials) => new CatalogProvider({ ...world.server, apiKey: credentials.catalogApiKey }),
+  env: (server, credentials) => ({ CATALOG_URL: server.url, CATALOG_API_KEY: credentials.catalogApiKey }),
+});
+
+declare module './registry' {
+  interface RegisteredSimulators {
+    readonly catalog: typeof simulator;
+  }
 }

@@ -1,14 +1,5 @@
-// Dev-only credentials the simulated providers demand; never used against a real service.
-
-export const DEV_CREDENTIALS = Object.freeze({
-  catalogApiKey: 'dev-catalog-key',
-  accountsToken: 'dev-accounts-token',
-  reviewsToken: 'dev-reviews-token',
-  ordersClientId: 'dev-orders-client',
-  ordersClientSecret: 'dev-orders-secret',
-});
-
-export type DevCredentials = typeof DEV_CREDENTIALS;
+// The scopes of the demo world: those the auth simulator grants to the orders client, and those a
+// dev caller's token carries. (Each simulator's dev secrets live in its own file.)
 
 /** Scopes the auth provider grants to the orders client (and the orders provider checks). */
 export const ORDER_SCOPES = Object.freeze({ read: 'read:orders', write: 'write:orders' });

@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes, randomUUID, sign, type JsonWebKey, ty
 import { isRecord } from './body';
 import { DEV_CALLER_SCOPES } from './credentials';
 import { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
+import { defineSimulator } from './define-simulator';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const DEV_TOKEN_PATH = '/dev/token';
@@ -186,3 +187,12 @@ export class IdentityProvider extends ProviderServer {
 export async function startIdentityProvider(options: IdentityProviderOptions = {}): Promise<IdentityProvider> {
   return new IdentityProvider(options).listen();
 }
+
+// Not a provider of the gateway: the callers' identity provider. Its variables (JWT_JWKS_URL…) are set
+// only when callers are verified against it (demoEnv's `callers: 'identity'`).
+export const simulator = defineSimulator({
+  name: 'identity',
+  credentials: {},
+  create: (world) => new IdentityProvider({ ...world.server, now: world.now }),
+  env: () => ({}),
+});

@@ -1,8 +1,10 @@
 // Public API of the simulated providers (the demo world): used by the demo, tests and bench only.
-export { startUpstreams, type ProviderName, type StartUpstreamsOptions, type Upstreams } from './start';
+export { startUpstreams, type StartUpstreamsOptions, type Upstreams } from './start';
+export { DEV_CREDENTIALS, SIMULATORS, SIMULATOR_NAMES, type SimulatorName } from './registry';
+export { defineSimulator, type SimulatorDefinition, type SimulatorWorld } from './define-simulator';
 export { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
 export type { Fault, FaultOptions, FaultSwitch, RequestMatch } from './faults';
-export { DEV_CALLER_SCOPES, DEV_CREDENTIALS, ORDER_SCOPES, type DevCredentials } from './credentials';
+export { DEV_CALLER_SCOPES, ORDER_SCOPES } from './credentials';
 export {
   fixtures,
   FIXTURE_COUNTS,

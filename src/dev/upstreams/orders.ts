@@ -6,6 +6,7 @@ import { fixtures, type OrderFixture } from './fixtures';
 import { canonicalJson, createOrderStore, type NewOrder } from './order-store';
 import { decodeCursor, pageAfter, parseLimit } from './pagination';
 import { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
+import { defineSimulator } from './define-simulator';
 import type { TokenRegistry } from './token-registry';
 
 export interface OrdersProviderOptions extends ProviderServerOptions {
@@ -132,4 +133,18 @@ export class OrdersProvider extends ProviderServer {
 
 export async function startOrdersProvider(options: OrdersProviderOptions): Promise<OrdersProvider> {
   return new OrdersProvider(options).listen();
+}
+
+// Its OAuth2 client credentials are the auth simulator's: it issues the tokens this one checks.
+export const simulator = defineSimulator({
+  name: 'orders',
+  credentials: {},
+  create: (world) => new OrdersProvider({ ...world.server, tokens: world.tokens, now: world.now }),
+  env: (server) => ({ ORDERS_URL: server.url }),
+});
+
+declare module './registry' {
+  interface RegisteredSimulators {
+    readonly orders: typeof simulator;
+  }
 }

@@ -2,9 +2,11 @@
 // batched `_entities(representations:)`, behind a bearer token.
 import { buildSchema, GraphQLError } from 'graphql';
 import { isRecord } from './body';
-import { DEV_CREDENTIALS } from './credentials';
 import { fixtures } from './fixtures';
 import { GraphQLProviderServer, type GraphQLProviderOptions } from './graphql-server';
+import { defineSimulator } from './define-simulator';
+
+const DEV_TOKEN = 'dev-reviews-token';
 
 export const REVIEWS_SDL = /* GraphQL */ `
   scalar _Any
@@ -25,7 +27,7 @@ export const REVIEWS_SDL = /* GraphQL */ `
 `;
 
 export interface ReviewsProviderOptions extends GraphQLProviderOptions {
-  /** @default DEV_CREDENTIALS.reviewsToken */
+  /** @default the dev token, `dev-reviews-token` */
   readonly token?: string;
 }
 
@@ -46,7 +48,7 @@ const rootValue = Object.freeze({
 
 export class ReviewsProvider extends GraphQLProviderServer {
   constructor(options: ReviewsProviderOptions = {}) {
-    super('reviews', options, { schema, rootValue, token: options.token ?? DEV_CREDENTIALS.reviewsToken });
+    super('reviews', options, { schema, rootValue, token: options.token ?? DEV_TOKEN });
   }
 
   protected override malformedBody(): unknown {
@@ -56,4 +58,17 @@ export class ReviewsProvider extends GraphQLProviderServer {
 
 export async function startReviewsProvider(options: ReviewsProviderOptions = {}): Promise<ReviewsProvider> {
   return new ReviewsProvider(options).listen();
+}
+
+export const simulator = defineSimulator({
+  name: 'reviews',
+  credentials: { reviewsToken: DEV_TOKEN },
+  create: (world, credentials) => new ReviewsProvider({ ...world.server, memoizeAnswers: world.memoizeAnswers, token: credentials.reviewsToken }),
+  env: (server, credentials) => ({ REVIEWS_URL: server.url, REVIEWS_TOKEN: credentials.reviewsToken }),
+});
+
+declare module './registry' {
+  interface RegisteredSimulators {
+    readonly reviews: typeof simulator;
+  }
 }

@@ -1,24 +1,14 @@
-// Starts the whole demo world (six simulated providers) and returns one disposable handle.
-import { AccountsProvider } from './accounts';
-import { AuthProvider } from './auth';
-import { CatalogProvider } from './catalog';
-import { DEV_CREDENTIALS, type DevCredentials } from './credentials';
-import { IdentityProvider } from './identity';
-import { OrdersProvider } from './orders';
-import { ReviewsProvider } from './reviews';
+// Starts the whole demo world (every simulator of the simulators' list) and returns one disposable handle.
+import { SIMULATORS, type SimulatorName, type SimulatorServer } from './registry';
 import type { ProviderServer } from './server';
+import type { DevCredentials } from './define-simulator';
 import { createTokenRegistry } from './token-registry';
-
-export type ProviderName = 'orders' | 'catalog' | 'accounts' | 'reviews' | 'auth' | 'identity';
-
-/** The secrets the providers demand, any values (DevCredentials are the dev literals). */
-export type ProviderCredentials = { readonly [K in keyof DevCredentials]: string };
 
 export interface StartUpstreamsOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** Fixed ports per provider. @default 0 for each (free ports) */
-  readonly ports?: Partial<Record<ProviderName, number>>;
+  /** Fixed ports per simulator. @default 0 for each (free ports) */
+  readonly ports?: Partial<Record<SimulatorName, number>>;
   /** Added to every answer of every provider (settable later per handle). @default 0 */
   readonly latencyMs?: number;
   /** `expires_in` of OAuth tokens. @default 3600 */
@@ -27,68 +17,60 @@ export interface StartUpstreamsOptions {
   readonly now?: () => number;
   /** The GraphQL providers (accounts, reviews) send a kept answer again for the same request (graphql-server.ts says why). @default false */
   readonly memoizeAnswers?: boolean;
-  /** Credentials the providers demand; a production start refuses the dev ones (they start with `dev-`). @default DEV_CREDENTIALS */
-  readonly credentials?: ProviderCredentials;
+  /**
+   * Replaces the `dev-` prefix of every credential the simulators demand: a production start (no
+   * DEMO=1) refuses demo secrets, so a test of it gives `e2e-`. @default 'dev-' (the dev credentials)
+   */
+  readonly credentialPrefix?: string;
 }
 
-export interface Upstreams extends AsyncDisposable {
-  readonly orders: OrdersProvider;
-  readonly catalog: CatalogProvider;
-  readonly accounts: AccountsProvider;
-  readonly reviews: ReviewsProvider;
-  readonly auth: AuthProvider;
-  /** Callers' identity provider: JWKS at `/.well-known/jwks.json`, keys made on first use. */
-  readonly identity: IdentityProvider;
+/** Each simulator's server by name (`upstreams.catalog`), and what the world as a whole offers. */
+export type Upstreams = { readonly [K in SimulatorName]: SimulatorServer<K> } & AsyncDisposable & {
+  /** Every simulator's server, in the simulators' order. */
+  readonly servers: readonly ProviderServer[];
   /** Base URLs (`http://host:port`). GraphQL endpoints are at `/graphql`, the token endpoint at `/oauth/token`. */
-  readonly urls: Readonly<Record<ProviderName, string>>;
-  readonly credentials: ProviderCredentials;
+  readonly urls: Readonly<Record<SimulatorName, string>>;
+  /** The gateway variables that point at these servers, with the credentials they demand (each simulator's `env`). */
+  readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
+};
+
+function withPrefix(credentials: DevCredentials, prefix: string | undefined): DevCredentials {
+  if (prefix === undefined) return credentials;
+  return Object.fromEntries(Object.entries(credentials).map(([name, value]) => [name, value.replace(/^dev-/, prefix)]));
 }
 
 export async function startUpstreams(options: StartUpstreamsOptions = {}): Promise<Upstreams> {
   const now = options.now ?? Date.now;
-  const tokens = createTokenRegistry({ now });
-  const credentials: ProviderCredentials = options.credentials ?? DEV_CREDENTIALS;
-  const common = (name: ProviderName) => ({
-    ...(options.host === undefined ? {} : { host: options.host }),
-    port: options.ports?.[name] ?? 0,
-    latencyMs: options.latencyMs ?? 0,
+  const ports: Readonly<Record<string, number | undefined>> = options.ports ?? {};
+  const shared = { tokens: createTokenRegistry({ now }), now, tokenTtlSeconds: options.tokenTtlSeconds ?? 3600, memoizeAnswers: options.memoizeAnswers === true };
+  const running = SIMULATORS.map((simulator) => {
+    const credentials = withPrefix(simulator.credentials, options.credentialPrefix);
+    const server = simulator.create(
+      { ...shared, server: { ...(options.host === undefined ? {} : { host: options.host }), port: ports[simulator.name] ?? 0, latencyMs: options.latencyMs ?? 0 } },
+      credentials,
+    );
+    return { simulator, credentials, server };
   });
-  const handles = {
-    orders: new OrdersProvider({ ...common('orders'), tokens, now }),
-    catalog: new CatalogProvider({ ...common('catalog'), apiKey: credentials.catalogApiKey }),
-    accounts: new AccountsProvider({ ...common('accounts'), memoizeAnswers: options.memoizeAnswers === true, token: credentials.accountsToken }),
-    reviews: new ReviewsProvider({ ...common('reviews'), memoizeAnswers: options.memoizeAnswers === true, token: credentials.reviewsToken }),
-    auth: new AuthProvider({
-      ...common('auth'),
-      tokens,
-      tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-      clientId: credentials.ordersClientId,
-      clientSecret: credentials.ordersClientSecret,
-    }),
-    identity: new IdentityProvider({ ...common('identity'), now }),
-  };
-  const all: ProviderServer[] = Object.values(handles);
+  const servers = running.map(({ server }) => server);
   const close = async () => {
-    await Promise.all(all.map((handle) => handle.close()));
+    await Promise.all(servers.map((server) => server.close()));
   };
-  const started = await Promise.allSettled(all.map((handle) => handle.listen()));
+  const started = await Promise.allSettled(servers.map((server) => server.listen()));
   const failed = started.find((outcome) => outcome.status === 'rejected');
   if (failed) {
     await close();
     throw failed.reason;
   }
+  // Object.fromEntries forgets the keys: they are the simulators' names, each with the server its definition creates.
+  const byName = Object.fromEntries(running.map(({ simulator, server }) => [simulator.name, server])) as { readonly [K in SimulatorName]: SimulatorServer<K> };
+  const urls = Object.fromEntries(running.map(({ simulator, server }) => [simulator.name, server.url])) as Record<SimulatorName, string>;
+  const env = Object.fromEntries(running.flatMap(({ simulator, server, credentials }) => Object.entries(simulator.env(server, credentials))));
   return {
-    ...handles,
-    urls: Object.freeze({
-      orders: handles.orders.url,
-      catalog: handles.catalog.url,
-      accounts: handles.accounts.url,
-      reviews: handles.reviews.url,
-      auth: handles.auth.url,
-      identity: handles.identity.url,
-    }),
-    credentials,
+    ...byName,
+    servers,
+    urls: Object.freeze(urls),
+    env: Object.freeze(env),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -2,8 +2,7 @@
 // resolvers and providers as yoga-plain.
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildConfig } from '../../../src/config';
-import { loadEnv } from '../../../src/config/env';
+import { buildConfig, loadEnv } from '../../../src/server/config';
 import { typeDefs } from '../../../src/generated/type-defs';
 import { runChild } from '../child-runtime';
 import { createPlainProviders } from './plain-providers';

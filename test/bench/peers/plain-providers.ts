@@ -3,9 +3,10 @@
 // or token refresh. The OAuth2 token is fetched once at start. So peer vs ours = GraphQL server +
 // our pipeline + our resilient core; the upstream work is the same.
 import { Pool, request } from 'undici';
-import type { GatewayConfig, ProviderConfig, ProviderName } from '../../../src/config';
+import type { ProviderConfig } from '../../../src/config';
 import type { ProviderHttpClient, UpstreamRequest } from '../../../src/http/types';
-import { createProviders, type Providers } from '../../../src/providers';
+import { createProviders, PROVIDER_NAMES, type PerProvider, type Providers } from '../../../src/providers';
+import type { GatewayConfig } from '../../../src/server/config';
 
 function wirePath(basePath: string, req: UpstreamRequest): string {
   const params = new URLSearchParams();
@@ -60,14 +61,13 @@ export interface PlainProviders {
 }
 
 export async function createPlainProviders(config: GatewayConfig): Promise<PlainProviders> {
-  const names: ProviderName[] = ['orders', 'catalog', 'accounts', 'reviews'];
-  const clients = await Promise.all(names.map(async (name) => createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]))));
-  const [orders, catalog, accounts, reviews] = clients;
-  if (!orders || !catalog || !accounts || !reviews) throw new Error('provider clients missing');
+  const clients = await Promise.all(PROVIDER_NAMES.map(async (name) => [name, createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]))] as const));
+  // One client per registered provider, by name.
+  const http = Object.fromEntries(clients) as PerProvider<ProviderHttpClient>;
   return {
-    providers: createProviders({ orders, catalog, accounts, reviews }),
+    providers: createProviders(http),
     close: async () => {
-      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(clients.map(([, c]) => c.close()));
     },
   };
 }

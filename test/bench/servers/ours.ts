@@ -1,8 +1,7 @@
 // Target child: our gateway (createGateway + startNodeServer) configured from the environment the
 // bench passes, i.e. the production pipeline (its outbound buckets off through UPSTREAM_RATE_PER_SECOND=0,
 // like every ours-* target, unless BENCH_KEEP_OUTBOUND_LIMITS=1).
-import { buildConfig } from '../../../src/config';
-import { loadEnv } from '../../../src/config/env';
+import { buildConfig, loadEnv } from '../../../src/server/config';
 import { createGateway } from '../../../src/server/gateway';
 import { startNextCustomServer } from '../../../src/server/next-custom-server';
 import { startNodeServer } from '../../../src/server/node-server';

@@ -1,0 +1,16 @@
+// The reviews provider (GraphQL subgraph, bearer token): the reviews of products, batched through `_entities`.
+import DataLoader from 'dataloader';
+import { providerVariable } from '../../config/provider-variables';
+import { defineProvider } from '../define-provider';
+import { createReviewsProvider } from './client';
+import type { ReviewModel } from './map';
+
+export const reviews = defineProvider({
+  name: 'reviews',
+  env: { REVIEWS_URL: providerVariable.url(), REVIEWS_TOKEN: providerVariable.secret() },
+  config: (env) => ({ baseUrl: env.REVIEWS_URL, auth: { kind: 'bearer', token: env.REVIEWS_TOKEN }, maxBatchSize: 100 }),
+  client: createReviewsProvider,
+  loaders: (client, { maxBatchSize, call }) => ({
+    ofProduct: new DataLoader<string, ReviewModel[]>((ids) => client.getReviewsOfProducts(ids, call), { maxBatchSize, name: 'reviews.ofProduct' }),
+  }),
+});
