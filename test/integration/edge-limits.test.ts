@@ -205,15 +205,12 @@ describe('hostile documents', () => {
     { name: 'batch of 1,000 operations', body: Array.from({ length: 1000 }, () => ({ query: '{ ping }' })), status: 413, code: 'BAD_REQUEST' },
   ];
 
-  it('refuses each with a 4xx and its code in well under a second, memory bounded, and answers normally after', async () => {
+  it('refuses each with a 4xx and its code, memory bounded, and answers normally after', async () => {
     const before = process.memoryUsage().heapUsed;
     for (const doc of hostile) {
-      const started = performance.now();
+      // How fast each refusal is belongs to the benchmark; here, what it answers.
       const res = await post(world, doc.body);
-      const ms = performance.now() - started;
       expect([doc.name, res.status, firstError(res)?.extensions['code']]).toEqual([doc.name, doc.status, doc.code]);
-      expect(ms, doc.name).toBeLessThan(500);
-      console.info(`${doc.name}: ${res.status} ${String(firstError(res)?.extensions['code'])} in ${ms.toFixed(1)} ms`);
       const normal = await post(world, { query: '{ ping }' });
       expect(normal.body).toEqual({ data: { ping: true } });
     }
