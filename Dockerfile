@@ -58,7 +58,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health/live').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# What `npm start` runs in production (src/dev/launch.ts), without npm, tsx or the launcher: node with
+# What `npm start` runs in production (src/server/start.ts), without npm, tsx or the launcher: node with
 # the gateway's V8 flags (src/server/node-options.ts) runs `next start` in this process, the direct
 # child of tini, so SIGTERM reaches the gateway itself. --keepAliveTimeout is SERVER_KEEP_ALIVE_TIMEOUT_MS's
 # default (the launcher passes that variable; here change the CMD to change it).

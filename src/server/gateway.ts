@@ -1,5 +1,6 @@
 // createGateway: the wiring of one gateway process. Provider clients are built once per process
-// here; loaders once per request (in yoga.ts). Everything is closed by `close()`.
+// here, the pipeline's services once (pipeline-services.ts), loaders once per request (in yoga.ts).
+// Everything is closed by `close()`.
 import type { ProviderConfig } from '../config';
 import { createProviderClient } from '../http/client';
 import type { Clock } from '../http/clock';
@@ -12,6 +13,7 @@ import { createCallerVerifier } from './caller';
 import type { GatewayConfig } from './config';
 import { closeRedis, createRedis, type Redis } from './redis';
 import { applyRuntimeV8Flags } from './node-options';
+import { attachCachedGetLane, createPipelineServices } from './pipeline-services';
 import { createYogaServer, type GatewayYoga } from './yoga';
 
 export interface GatewayOptions {
@@ -73,7 +75,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     jwks: { onFetchError: (reason) => telemetry.logger.warn({ reason }, 'identity provider key set fetch failed') },
   });
   const health = createHealth({ breakers: () => Object.values(http).map((client) => client.breakerState()), redis });
-  const yoga = createYogaServer({ config, providers, verifyCaller, redis, costOf: options.costOf, telemetry, health, ...(clock ? { now: () => clock.now() } : {}) });
+  const { services, lane } = createPipelineServices(config, { providers, verifyCaller, redis, costOf: options.costOf, telemetry, health, ...(clock ? { now: () => clock.now() } : {}) });
+  const yoga = createYogaServer(config, services);
+  attachCachedGetLane(yoga, lane);
   const close = async () => {
     await yoga.dispose();
     await Promise.all(Object.values(http).map((client) => client.close()));

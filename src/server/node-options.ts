@@ -1,5 +1,5 @@
 // The V8 settings the gateway runs with in production: `npm start` puts them on node's command line
-// (the launcher passes them on to the `next start` child, src/dev/launch.ts), and the benchmark starts
+// (the launcher passes them on to the `next start` child, src/server/launcher.ts), and the benchmark starts
 // every ours-* target with them. Node refuses --initial-old-space-size in NODE_OPTIONS, hence the
 // command line. One more is set at run time by the gateway itself (applyRuntimeV8Flags below).
 //

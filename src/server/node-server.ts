@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../config';
 import { SERVER_DEFAULTS } from '../config/env';
 import type { Logger } from '../observability/logger';
+import { cachedGetLaneOf } from './pipeline-services';
 import { applyServerLimits, connectionsCheckingIntervalOf } from './server-limits';
-import { cachedGetLaneOf, type GatewayYoga } from './yoga';
+import type { GatewayYoga } from './yoga';
 
 export interface NodeServerHandle extends AsyncDisposable {
   readonly url: string;

@@ -6,60 +6,32 @@ import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'gra
 import { toGraphQLError } from '../errors/to-graphql-error';
 import { graphiqlExamples } from '../generated/graphiql-examples';
 import { createLoaders } from '../loaders';
-import { HEALTH_PATHS, type Health } from '../observability/health';
+import { HEALTH_PATHS } from '../observability/health';
 import { METRICS_PATH } from '../observability/metrics-endpoint';
-import type { Telemetry } from '../observability/telemetry';
-import { createAdmissionLimit } from '../plugins/admission/admission-limit';
 import { useAdmission } from '../plugins/admission/admission';
 import { useErrorContract } from '../plugins/error-contract';
 import { useExactEndpoint } from '../plugins/edge/exact-endpoint';
 import { useHealth } from '../plugins/observability/health';
 import { graphiqlOptions, renderOfflineGraphiQL } from '../plugins/graphiql';
-import { createCacheScope } from '../plugins/response-cache/cache-scope';
-import { createIdentify, createRequestCaller } from '../plugins/rate-limit/caller-identity';
-import { costOf as estimatedCostOf, useCost } from '../plugins/cost';
+import { useCost } from '../plugins/cost';
 import { edgeYogaOptions } from '../plugins/edge/edge-options';
 import { useGraphQLOverHttpStatus } from '../plugins/edge/graphql-over-http-status';
 import { corsPolicy, useCorsVary } from '../plugins/edge/cors';
 import { DEFAULT_PREFLIGHT_HEADERS, useCsrfPrevention } from '../plugins/edge/csrf-prevention';
 import { useHttpHardening } from '../plugins/edge/http-hardening';
-import { guardPlugin, useGuardedHandler, type EscapedErrorHandler } from '../plugins/edge/last-resort';
+import { guardPlugin, useGuardedHandler } from '../plugins/edge/last-resort';
 import { useOperationLimits } from '../plugins/operation-limits';
-import { loadPersistedStore, usePersistedOperations } from '../plugins/persisted-operations/persisted-operations';
-import { createInboundBudgets } from '../plugins/rate-limit/inbound-budgets';
+import { usePersistedOperations } from '../plugins/persisted-operations/persisted-operations';
 import { useRateLimit } from '../plugins/rate-limit/rate-limit';
 import { useRequestBodyLimit } from '../plugins/edge/request-body-limit';
 import { useRequestParams } from '../plugins/edge/request-params';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
-import { useTelemetry } from '../plugins/observability/telemetry';
 import { useResponseCache } from '../plugins/response-cache/response-cache';
-import { createEarlyHit } from '../plugins/response-cache/response-cache-early-hit';
-import { createGatewayCache } from '../plugins/response-cache/response-cache-store';
-import { createKeyVariables } from '../plugins/response-cache/response-cache-variables';
-import { perProvider, type Providers } from '../providers';
-import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
-import type { CallerVerifier } from './caller';
 import type { GatewayConfig } from './config';
 import type { GraphQLContext } from './context';
 import { NODE_FETCH_API } from './fetch-api';
-import type { Redis } from './redis';
+import type { PipelineServices } from './pipeline-services';
 import { getSchema } from './schema';
-
-export interface YogaDependencies {
-  readonly config: GatewayConfig;
-  readonly providers: Providers;
-  readonly verifyCaller: CallerVerifier;
-  /** Injected clock for deadlines. @default Date.now */
-  readonly now?: () => number;
-  /** Shared state (rate-limit budgets, response cache) between instances; memory when absent. */
-  readonly redis?: Redis | undefined;
-  /** Estimated cost of a request's operation, spent from the caller's cost budget. @default the cost plugin's `costOf` (1 when it estimated nothing) */
-  readonly costOf?: (request: Request) => number | undefined;
-  /** Request logs, metrics (and `/api/metrics`), spans. @default none (nothing observed) */
-  readonly telemetry?: Telemetry | undefined;
-  /** Liveness/readiness probes for the node:http entry. @default none */
-  readonly health?: Health | undefined;
-}
 
 /** Yoga plugins and plain envelop plugins (graphql-jit) alike. */
 type YogaPlugin = NonNullable<YogaServerOptions<Record<string, unknown>, GraphQLContext>['plugins']>[number];
@@ -68,53 +40,9 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GraphQLCon
 
 export const GRAPHQL_ENDPOINT = '/api/graphql';
 
-// The node lane for cached GETs of each gateway yoga, found by startNodeServer (see cached-get-lane.ts).
-const lanes = new WeakMap<GatewayYoga, CachedGetLane>();
-
-/** The node:http lane that answers cached GETs before yoga; undefined when the early hit is off. */
-export function cachedGetLaneOf(yoga: GatewayYoga): CachedGetLane | undefined {
-  return lanes.get(yoga);
-}
-
-export function createYogaServer(deps: YogaDependencies): GatewayYoga {
-  const { config, providers, verifyCaller } = deps;
-  const now = deps.now ?? Date.now;
-  const batchSizes = perProvider((name) => config.providers[name].maxBatchSize);
-
-  // The bearer token is verified once per request, whoever asks first (rate limit, cache, context).
-  const callerOf = createRequestCaller(verifyCaller);
-  const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
-
-  const inbound = createInboundBudgets({ config: config.rateLimit, redis: deps.redis, keyPrefix: config.redisKeyPrefix });
-  const identify = createIdentify(callerOf, config.trustedProxies);
-  const persisted = loadPersistedStore(config.persistedOperations.dir);
-  const cacheScope = createCacheScope(getSchema());
-  // One for the pipeline and the early hit, so that both key a request alike.
-  const keyVariables = createKeyVariables({ schema: getSchema(), documentOf: (body) => persisted.documentOf(body) });
-  // GETs of persisted operations are looked up before yoga parses them: by the node lane on node:http,
-  // else by the cache plugin's first hook.
-  const earlyHit =
-    config.responseCache.enabled && config.responseCache.earlyHit
-      ? createEarlyHit({ store: persisted, scope: cacheScope, cache: responseCache, keyVariables, callerOf, preflightHeaders: DEFAULT_PREFLIGHT_HEADERS })
-      : undefined;
-  const admission = config.admission.enabled
-    ? createAdmissionLimit({
-        minConcurrent: config.admission.minConcurrent,
-        maxConcurrent: config.admission.maxConcurrent,
-        maxQueued: config.admission.maxQueued,
-        maxQueueMs: config.admission.queueTimeoutMs,
-        saturation: config.admission.saturation,
-      })
-    : undefined;
-  if (admission !== undefined) deps.telemetry?.metrics.watchAdmission(() => admission.state());
-  const observed = deps.telemetry !== undefined && config.observability.enabled ? deps.telemetry : undefined;
-  const telemetry = observed !== undefined ? useTelemetry(observed, { endpoint: GRAPHQL_ENDPOINT, costOf: deps.costOf ?? estimatedCostOf, isPersistedDocument: (document) => persisted.isPersistedDocument(document) }) : undefined;
-
-  const onEscapedError: EscapedErrorHandler = (error, request) => {
-    if (deps.telemetry !== undefined) deps.telemetry.logger.error({ err: error, requestId: requestIdOf(request) }, 'unhandled error');
-    // Without telemetry (tests, the bare benchmark) the stack still goes to stderr, once.
-    else console.error(error);
-  };
+/** The pipeline over the gateway's services (built by createPipelineServices, pipeline-services.ts). */
+export function createYogaServer(config: GatewayConfig, services: PipelineServices): GatewayYoga {
+  const { providers, batchSizes, now, callerOf, persisted, admission, telemetry, onEscapedError } = services;
 
   const plugins: (YogaPlugin | false)[] = [
     // 1. Identify: the request id comes first so that every later error and log line carries it.
@@ -128,10 +56,10 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     // Observe every request to the endpoint (refused ones too): one log line, metrics, a span; serves /api/metrics.
     telemetry?.head ?? false,
     // Load-balancer probes (/api/health/live, /api/health/ready), answered before any budget is spent.
-    deps.health !== undefined && useHealth(deps.health),
+    services.health !== undefined && useHealth(services.health),
     // Inbound budgets per caller: a request is counted before it is even parsed; its estimated cost
     // is spent just before execution (so the limits plugins must have run).
-    useRateLimit({ budgets: inbound, endpoint: GRAPHQL_ENDPOINT, identify, costOf: deps.costOf ?? estimatedCostOf, isDev: config.isDev }),
+    useRateLimit({ budgets: services.inbound, endpoint: GRAPHQL_ENDPOINT, identify: services.identify, costOf: services.costOf, isDev: config.isDev }),
     // Edge protection, cheapest refusal first: POST content type, then the persisted-operation allowlist
     // (resolves ids to documents), then the limits (size before parse, tokens in it, shape before
     // validation) and the static cost (kept per request for the rate limiter, sent as x-operation-cost).
@@ -156,10 +84,10 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     useResponseCache({
       config: config.responseCache,
       endpoint: GRAPHQL_ENDPOINT,
-      scope: cacheScope,
-      earlyHit,
-      cache: responseCache,
-      keyVariables,
+      scope: services.cacheScope,
+      earlyHit: services.earlyHit,
+      cache: services.responseCache,
+      keyVariables: services.keyVariables,
       callerOf,
       statusHeader: config.isDev,
     }),
@@ -174,7 +102,7 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
     useGuardedHandler(onEscapedError),
   ];
 
-  const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
+  return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: getSchema(),
     // The same fetch classes under `next start` as standalone (see fetch-api.ts).
     fetchAPI: NODE_FETCH_API,
@@ -199,21 +127,4 @@ export function createYogaServer(deps: YogaDependencies): GatewayYoga {
       return { requestId, caller, call, providers, loaders: createLoaders(providers, batchSizes, call) };
     },
   });
-  if (earlyHit !== undefined) {
-    lanes.set(
-      yoga,
-      createCachedGetLane({
-        endpoint: GRAPHQL_ENDPOINT,
-        lookup: earlyHit,
-        identify,
-        budgets: inbound,
-        telemetry: observed,
-        statusHeader: config.isDev,
-        isDev: config.isDev,
-        staleWhileRevalidateSeconds: config.responseCache.staleWhileRevalidateSeconds,
-        varyOrigin: config.corsOrigins.length > 0,
-      }),
-    );
-  }
-  return yoga;
 }

@@ -114,15 +114,28 @@ export interface Launched {
 }
 
 export interface LaunchOptions {
-  /** `npm`: through `npm run <args[0]> -- <rest>`, as a container's `CMD npm start` runs it. @default 'launcher' (node runs src/dev/launch.ts) */
+  /** `npm`: through `npm run <args[0]> -- <rest>`, as a container's `CMD npm start` runs it. @default 'launcher' (node runs the entry file itself) */
   readonly via?: 'launcher' | 'npm';
 }
 
-/** Starts `src/dev/launch.ts` (what `npm start` / `npm run dev` run) and resolves once it prints `ready`. */
+/**
+ * The file `npm run <args[0]>` runs, chosen as package.json's scripts choose it: `dev`, and `start` with
+ * DEMO=1 (or true), run the demo launcher; `start` otherwise runs the production entry, which takes no mode argument.
+ */
+function entryOf(args: string[], env: Record<string, string>): string[] {
+  const [script = 'start', ...rest] = args;
+  const demo = env['DEMO'] ?? process.env['DEMO'];
+  return script === 'dev' || demo === '1' || demo === 'true' ? ['src/dev/launch.ts', script, ...rest] : ['src/server/start.ts', ...rest];
+}
+
+/**
+ * Starts what `npm start` / `npm run dev` run (src/server/start.ts, or src/dev/launch.ts for the dev and
+ * the demo) and resolves once it prints `ready`.
+ */
 export async function launch(args: string[], env: Record<string, string>, readyPattern = /ready at/, options: LaunchOptions = {}): Promise<Launched> {
   const [script = 'start', ...rest] = args;
   const command: [string, string[]] =
-    options.via === 'npm' ? ['npm', ['run', script, '--', ...rest]] : [process.execPath, ['--import', 'tsx', 'src/dev/launch.ts', ...args]];
+    options.via === 'npm' ? ['npm', ['run', script, '--', ...rest]] : [process.execPath, ['--import', 'tsx', ...entryOf(args, env)]];
   const child = spawn(...command, {
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

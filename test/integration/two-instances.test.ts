@@ -125,7 +125,9 @@ describe('two instances on one Redis', () => {
     const ttlOfNewEntry = async (query: string) => {
       const before = new Set(await admin.keys(`${PREFIX}rc:r:*`));
       expect((await ask(world.gateway, query)).headers.get('x-response-cache')).toBe('miss');
-      const added = (await admin.keys(`${PREFIX}rc:r:*`)).filter((k) => !before.has(k));
+      // envelop's cache writes without awaiting (the answer is sent first): wait for the key, bounded by round trips.
+      let added: string[] = [];
+      for (let i = 0; i < 200 && added.length === 0; i++) added = (await admin.keys(`${PREFIX}rc:r:*`)).filter((k) => !before.has(k));
       expect(added).toHaveLength(1);
       return admin.pttl(added[0] ?? '');
     };

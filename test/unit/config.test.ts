@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig, parseEnv } from '../../src/server/config';
 import { ConfigError } from '../../src/config/env';
 import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { VALID_ENV } from '../helpers/valid-env';
 
@@ -134,6 +135,24 @@ describe('production V8 settings', () => {
   it('npm start runs the gateway with the settings the benchmark measured (src/server/node-options.ts)', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
     // `exec`: npm's signals then reach the launcher, not a `sh` that would die and orphan it (README "Shutdown").
-    expect(scripts['start']).toBe(`exec node ${GATEWAY_NODE_ARGS.join(' ')} --import tsx src/dev/launch.ts start`);
+    // The file: the demo launcher (src/dev) only with DEMO=1 or true, else the production entry (src/server).
+    const choice = `$([ "$DEMO" = 1 ] || [ "$DEMO" = true ] && echo src/dev/launch.ts start || echo src/server/start.ts)`;
+    expect(scripts['start']).toBe(`exec node ${GATEWAY_NODE_ARGS.join(' ')} --import tsx ${choice}`);
+  });
+
+  it('npm start runs src/server/start.ts unless DEMO is 1 or true, and passes its arguments on', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    // What node would be given: the script under `sh -c` (as npm runs it) with node replaced by echo, and
+    // npm's way of passing `-- --standalone` (appended to the command line).
+    const argvOf = (demo: string | undefined) => {
+      const script = `${(scripts['start'] ?? '').replace(/^exec node /, 'exec echo ')} --standalone`;
+      const env = { ...process.env };
+      if (demo === undefined) delete env['DEMO'];
+      else env['DEMO'] = demo;
+      return spawnSync('sh', ['-c', script], { env, encoding: 'utf8' }).stdout.trim();
+    };
+    const flags = `${GATEWAY_NODE_ARGS.join(' ')} --import tsx`;
+    for (const demo of [undefined, '', '0', 'false']) expect(argvOf(demo), `DEMO=${demo}`).toBe(`${flags} src/server/start.ts --standalone`);
+    for (const demo of ['1', 'true']) expect(argvOf(demo), `DEMO=${demo}`).toBe(`${flags} src/dev/launch.ts start --standalone`);
   });
 });

@@ -1,5 +1,6 @@
-// The launcher's banner: only what works in the mode just started. Development runs any query (GraphiQL,
-// a curl POST); production runs persisted operations only, so its example is a persisted GET by documentId.
+// The launcher's banner (src/server/launcher.ts): only what works in the mode just started. Development
+// runs any query (GraphiQL, a curl POST); production runs persisted operations only, so its example is a
+// persisted GET by documentId.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
