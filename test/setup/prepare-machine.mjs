@@ -45,7 +45,8 @@ if (missing.length > 0) {
   console.log(`prepare-machine: installing ${missing.join(' ')} from Debian's packages`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  // --reinstall: a package dpkg counts as installed whose files are gone (a broken or pruned image) is written again.
+  execFileSync('apt-get', ['install', '-y', '-qq', '--reinstall', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
 }
 
 if (!redisRunning) {
