@@ -2,7 +2,6 @@
 // or what TRUSTED_PROXIES wrote in x-forwarded-for (entries a client could have written are ignored).
 import { describe, expect, it } from 'vitest';
 import { buildConfig, parseEnv } from '../../src/server/config';
-import { ConfigError } from '../../src/config/env';
 import { parseTrustedProxies, proxyTrust, type ProxyTrust } from '../../src/config/trusted-proxies';
 import {
   MAX_FORWARDED_CHARS,
@@ -13,7 +12,7 @@ import {
   parseForwardedEntry,
   socketAddressOf,
 } from '../../src/plugins/rate-limit/caller-identity';
-import { VALID_ENV } from '../helpers/valid-env';
+import { configProblems, VALID_ENV } from '../helpers/valid-env';
 
 function trust(list: string): ProxyTrust {
   const { proxies, problems } = parseTrustedProxies(list);
@@ -144,15 +143,7 @@ describe('callerIdentity', () => {
 
 describe('TRUSTED_PROXIES', () => {
   const valid = VALID_ENV;
-  const problemsOf = (env: Record<string, string>): readonly string[] => {
-    try {
-      parseEnv({ ...valid, ...env });
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  };
+  const problemsOf = (env: Record<string, string>): readonly string[] => configProblems({ ...valid, ...env });
 
   it('trusts no proxy by default', () => {
     expect(buildConfig(parseEnv(valid)).trustedProxies).toEqual([]);

@@ -1,23 +1,14 @@
 // Boot-time configuration: every problem names its variable; production refuses demo secrets.
 import { describe, expect, it } from 'vitest';
 import { buildConfig, parseEnv } from '../../src/server/config';
-import { ConfigError } from '../../src/config/env';
 import { GATEWAY_NODE_ARGS } from '../../src/server/node-options';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { VALID_ENV } from '../helpers/valid-env';
+import { configProblems, VALID_ENV } from '../helpers/valid-env';
 
 const valid = VALID_ENV;
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    parseEnv(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('parseEnv', () => {
   it('accepts a complete environment and fills the defaults', () => {

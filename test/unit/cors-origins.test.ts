@@ -2,18 +2,9 @@
 // stops the boot naming it, and the defaults differ between production and development.
 import { describe, expect, it } from 'vitest';
 import { buildConfig, parseEnv } from '../../src/server/config';
-import { ConfigError } from '../../src/config/env';
-import { VALID_ENV } from '../helpers/valid-env';
+import { configProblems, VALID_ENV } from '../helpers/valid-env';
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    parseEnv(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 const EXPECTED = 'expected an exact origin: scheme://host[:port], no path, no trailing slash, no wildcard (e.g. https://shop.example.com)';
 
