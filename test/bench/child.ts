@@ -14,6 +14,8 @@ export interface ChildSpec {
   /** Script and its arguments. */
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** Working directory. @default this process's */
+  readonly cwd?: string;
   /** Run under `taskset -c 0`. */
   readonly pin: boolean;
   /** Ready when the child sends `{ type: 'ready', url }` over IPC (our runtime), else when `pollUrl` answers. */
@@ -70,7 +72,7 @@ export async function startChild(spec: ChildSpec): Promise<ChildHandle> {
   // stdout (where the gateway logs) goes to /dev/null: logging still costs its write(2).
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...spec.env };
   const stdio: StdioOptions = spec.pollUrl === undefined ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'];
-  const child: ChildProcess = spawn(command, args, { env, stdio, detached: true });
+  const child: ChildProcess = spawn(command, args, { env, stdio, detached: true, ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }) });
   if (child.pid === undefined) throw new Error(`${spec.name}: spawn failed`);
   const pid = child.pid;
   let errText = '';

@@ -92,7 +92,7 @@ async function startAll(ctx: MatrixContext): Promise<Running[]> {
 async function calibrateAll(ctx: MatrixContext, running: readonly Running[], scenario: ScenarioName, notes: ScenarioNote[]): Promise<{ running: Running; spec: RequestSpec; calibration: Calibration }[]> {
   const out: { running: Running; spec: RequestSpec; calibration: Calibration }[] = [];
   for (const r of running.filter((x) => x.scenarios.includes(scenario))) {
-    const spec = requestFor(scenario, { endpointPath: r.endpointPath, token: ctx.token, persisted: ctx.persisted, byHash: r.target.kind === 'ours' });
+    const spec = requestFor(scenario, { endpointPath: r.endpointPath, token: ctx.token, persisted: ctx.persisted, byHash: r.target.byHash ?? r.target.kind === 'ours' });
     const graphql = r.target.kind !== 'raw';
     // Sequential, so no request of a closed-loop run is still in flight and counted. The first
     // answer warms what a warm-up would (token, caches); the rest are counted.

@@ -44,6 +44,8 @@ export interface BenchOptions {
    * (src/dev/upstreams/graphql-server.ts says why); BENCH_PROVIDER_MEMO=0 makes them execute every one. @default true
    */
   readonly providerMemo: boolean;
+  /** Peers, floor and raw on node's default V8 settings instead of ours' (BENCH_PEER_NODE_DEFAULTS=1). @default false */
+  readonly peerNodeDefaults: boolean;
   /** REDIS_URL for two-instances (BENCH_REDIS_URL). @default 'redis://127.0.0.1:6379' */
   readonly redisUrl: string;
 }
@@ -93,6 +95,7 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
     variantNodeArgs: (env['BENCH_VARIANT_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
     keepOutboundLimits: env['BENCH_KEEP_OUTBOUND_LIMITS'] === '1',
     providerMemo: env['BENCH_PROVIDER_MEMO'] !== '0',
+    peerNodeDefaults: env['BENCH_PEER_NODE_DEFAULTS'] === '1',
     redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   };
 }

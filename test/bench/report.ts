@@ -1,9 +1,13 @@
 // The results: one markdown table (stdout and results/latest.md) and the JSON record
-// (results/latest.json), with ratios against yoga-plain measured in the same run.
+// (results/latest.json), with ratios measured in the same run: against yoga-plain (every row), against
+// the peers each ours-* target competes with (targets.ts `versus`), and against the floor (order page).
+// publish.ts turns latest.json into the committed BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Row, ScenarioNote } from './matrix';
 import type { BenchOptions } from './options';
+import { nodeSettingsLine, TARGETS, type TargetName } from './targets';
 
 export const RESULTS_DIR = 'test/bench/results';
 
@@ -39,24 +43,128 @@ export function ratios(rows: readonly Row[], row: Row): { rps: number | undefine
   return { rps: base ? row.rps / base.rps : undefined, cpu: base ? row.cpuMsPerRequest / base.cpuMsPerRequest : undefined };
 }
 
+export interface Ratio {
+  /** req/s of the row ÷ req/s of the other. */
+  readonly rps: number;
+  /** CPU ms per request of the row ÷ the other's. */
+  readonly cpu: number;
+}
+
+export interface PeerRatio extends Ratio {
+  readonly peer: TargetName;
+}
+
+const ratioOf = (row: Row, other: Row): Ratio => ({ rps: row.rps / other.rps, cpu: row.cpuMsPerRequest / other.cpuMsPerRequest });
+
+/** The row's ratio to each peer its target competes with (targets.ts `versus`), where that peer was measured. */
+export function peerRatios(rows: readonly Row[], row: Row): PeerRatio[] {
+  const versus = TARGETS.find((t) => t.name === row.target)?.versus ?? [];
+  return versus.flatMap((peer) => {
+    // raw-node-http answers one scenario only (fixed-json): the ceiling for any.
+    const other = rows.find((r) => r.target === peer && r.connections === row.connections && (r.scenario === row.scenario || peer === 'raw-node-http'));
+    return other ? [{ peer, ...ratioOf(row, other) }] : [];
+  });
+}
+
+/** The row's ratio to the floor row (order page only, same connections). */
+export function floorRatio(rows: readonly Row[], row: Row): Ratio | undefined {
+  if (row.target === 'floor' || row.scenario !== 'order-page') return undefined;
+  const floor = rows.find((r) => r.target === 'floor' && r.scenario === row.scenario && r.connections === row.connections);
+  return floor ? ratioOf(row, floor) : undefined;
+}
+
+const peerCell = (ratios: readonly PeerRatio[]) => ratios.map((p) => `${p.peer} ${fmt(p.rps, 2)}× (CPU ${fmt(p.cpu, 2)}×)`).join('; ');
+const floorCell = (ratio: Ratio | undefined) => (ratio ? `${fmt(ratio.rps, 2)}× (CPU ${fmt(ratio.cpu, 2)}×)` : '');
+
 export function markdownTable(rows: readonly Row[]): string {
   const header =
-    '| target | scenario | conns | req/s | × yoga-plain | p50 ms | p99 ms | CPU ms/req | CPU × yoga-plain | peak RSS MB | upstream req/req | op sent as | non-2xx / with errors / socket errors |\n' +
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|';
+    '| target | scenario | conns | req/s | × yoga-plain | peer: req/s × (CPU ×) | × floor: req/s (CPU) | p50 ms | p99 ms | CPU ms/req | CPU × yoga-plain | peak RSS MB | upstream req/req | op sent as | non-2xx / with errors / socket errors |\n' +
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|';
   const lines = rows.map((r) => {
     const ratio = ratios(rows, r);
-    return `| ${r.target} | ${r.scenario} | ${r.connections} | ${fmt(r.rps, 0)} | ${fmt(ratio.rps, 2)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(ratio.cpu, 2)} | ${fmt(r.peakRssMb, 0)} | ${fmt(r.upstreamRequestsPerRequest, 2)} | ${r.sentAs} | ${r.non2xx} / ${r.graphqlErrors}${codes(r)} / ${r.errors} |`;
+    return `| ${r.target} | ${r.scenario} | ${r.connections} | ${fmt(r.rps, 0)} | ${fmt(ratio.rps, 2)} | ${peerCell(peerRatios(rows, r))} | ${floorCell(floorRatio(rows, r))} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(ratio.cpu, 2)} | ${fmt(r.peakRssMb, 0)} | ${fmt(r.upstreamRequestsPerRequest, 2)} | ${r.sentAs} | ${r.non2xx} / ${r.graphqlErrors}${codes(r)} / ${r.errors} |`;
   });
   return [header, ...lines].join('\n');
 }
 
+/** Each ours-* row beside the peers it competes with and the floor: the figures the comparison rests on. */
+export function peerTable(rows: readonly Row[]): string[] {
+  const out = [
+    '| ours target | scenario | conns | req/s | CPU ms/req | against | its req/s | its CPU ms/req | req/s × | CPU × |',
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const row of rows.filter((r) => r.target.startsWith('ours-'))) {
+    const others: [string, Row | undefined, Ratio | undefined][] = [
+      ...peerRatios(rows, row).map((p): [string, Row | undefined, Ratio] => [
+        p.peer,
+        rows.find((r) => r.target === p.peer && r.connections === row.connections && (r.scenario === row.scenario || p.peer === 'raw-node-http')),
+        p,
+      ]),
+      ...(floorRatio(rows, row) ? [['floor', rows.find((r) => r.target === 'floor' && r.scenario === row.scenario && r.connections === row.connections), floorRatio(rows, row)] as [string, Row | undefined, Ratio | undefined]] : []),
+    ];
+    for (const [name, other, ratio] of others) {
+      out.push(
+        `| ${row.target} | ${row.scenario} | ${row.connections} | ${fmt(row.rps, 0)} | ${fmt(row.cpuMsPerRequest, 3)} | ${name} | ${fmt(other?.rps, 0)} | ${fmt(other?.cpuMsPerRequest, 3)} | ${fmt(ratio?.rps, 2)} | ${fmt(ratio?.cpu, 2)} |`,
+      );
+    }
+  }
+  return out.length > 2 ? out : [];
+}
+
+/** Issue 22's targets for ours-standalone on the order page, as measured (met or not). */
+export function targetsSection(rows: readonly Row[]): string[] {
+  const out = ['', '### ours-standalone against the targets (order page)', '', '| conns | vs | measured | target | met |', '|---:|---|---:|---|---|'];
+  const check = (measured: number | undefined, target: string, met: (n: number) => boolean) =>
+    `${fmt(measured, 2)}× | ${target} | ${measured === undefined || !Number.isFinite(measured) ? 'not measured' : met(measured) ? 'yes' : '**no**'}`;
+  for (const row of rows.filter((r) => r.target === 'ours-standalone' && r.scenario === 'order-page')) {
+    const peers = peerRatios(rows, row);
+    const of = (peer: TargetName) => peers.find((p) => p.peer === peer);
+    out.push(`| ${row.connections} | yoga-jit, req/s | ${check(of('yoga-jit')?.rps, '≥ 1.3×', (n) => n >= 1.3)} |`);
+    out.push(`| ${row.connections} | yoga-guild, req/s | ${check(of('yoga-guild')?.rps, '≥ 2×', (n) => n >= 2)} |`);
+    out.push(`| ${row.connections} | floor, CPU per order page | ${check(floorRatio(rows, row)?.cpu, '≤ 2×', (n) => n <= 2)} |`);
+  }
+  return out.length > 5 ? out : [];
+}
+
+export function targetNotes(rows: readonly Row[]): string[] {
+  const measured = new Set(rows.map((r) => r.target));
+  return ['', '### Targets', '', ...TARGETS.filter((t) => measured.has(t.name)).map((t) => `- \`${t.name}\` (${t.kind}${t.versus ? `; peers: ${t.versus.join(', ')}` : ''}): ${t.note}`)];
+}
+
+export interface Revision {
+  readonly commit: string;
+  /** Files changed against the commit when the bench ran (git status --porcelain lines). */
+  readonly uncommitted: number;
+}
+
+export function revision(): Revision {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' });
+    return { commit, uncommitted: status.split('\n').filter(Boolean).length };
+  } catch {
+    return { commit: 'unknown', uncommitted: 0 };
+  }
+}
+
 function notesSection(notes: readonly ScenarioNote[]): string {
+  return upstreamNotes(notes.map((n) => ({ target: n.target, scenario: n.scenario, upstreamCalls: n.calibration.byProvider, problems: n.calibration.problems })));
+}
+
+export interface UpstreamNote {
+  readonly target: string;
+  readonly scenario: string;
+  readonly upstreamCalls: Readonly<Record<string, number>>;
+  readonly problems: readonly string[];
+}
+
+export function upstreamNotes(notes: readonly UpstreamNote[]): string {
   const lines = ['', '### Upstream calls per request (calibration) and answer checks', ''];
   for (const n of notes) {
-    const calls = Object.entries(n.calibration.byProvider)
+    const calls = Object.entries(n.upstreamCalls)
       .map(([k, v]) => `${k} ×${v.toFixed(2)}`)
       .join(', ');
-    const problems = n.calibration.problems.length > 0 ? ` **PROBLEMS:** ${n.calibration.problems.join(' | ')}` : '';
+    const problems = n.problems.length > 0 ? ` **PROBLEMS:** ${n.problems.join(' | ')}` : '';
     lines.push(`- ${n.target} / ${n.scenario}: ${calls || 'none'}${problems}`);
   }
   return lines.join('\n');
@@ -87,19 +195,64 @@ function bucketWarnings(rows: readonly Row[], notes: readonly ScenarioNote[], op
   return out.length > 0 ? ['', '### Rows capped by the outbound token buckets', '', ...out] : [];
 }
 
-export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions, extra: string[], startLoad: number): string {
-  const m = machine();
-  const settings =
+/** The settings line of a run: machine, lengths, pinning, node/V8 settings. */
+export function settingsLine(m: Machine, options: BenchOptions, startLoad: number): string {
+  return (
     `${m.cpus} × ${m.model}, Node ${m.node}, ${m.date}; 1-min load average ${startLoad.toFixed(1)} at start, ${m.loadAverage.toFixed(1)} at end. Providers add ${options.latencyMs} ms; ` +
     `${options.warmupS} s warm-up + ${options.durationS} s measured per cell, in ${options.rounds} slices taken in turn with the other targets of the scenario; targets ${options.pin ? 'pinned to core 0 (taskset), load generator + providers on the others' : 'NOT pinned'}. ` +
-    'Ratios against yoga-plain in the same run (fixed-json against yoga-plain order-page). CPU and peak RSS from /proc of the target process tree.';
-  const markdown = [`## Benchmark (${m.date})`, '', settings, '', markdownTable(rows), ...bucketWarnings(rows, notes, options), notesSection(notes), ...extra].join('\n');
+    `${nodeSettingsLine(options)} ` +
+    'Ratios against yoga-plain in the same run (fixed-json against yoga-plain order-page), against each ours-* target\'s peers (same scenario and connections; raw-node-http: its fixed-json) and against the floor (order page). CPU and peak RSS from /proc of the target process tree.'
+  );
+}
+
+/** BENCH_* variables set for the run (how to repeat it). */
+function benchEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_') && e[1] !== undefined));
+}
+
+export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions, extra: string[], startLoad: number, elapsedS: number): string {
+  const m = machine();
+  const rev = revision();
+  const settings = settingsLine(m, options, startLoad);
+  const markdown = [
+    `## Benchmark (${m.date})`,
+    '',
+    `Commit ${rev.commit}${rev.uncommitted > 0 ? ` + ${rev.uncommitted} uncommitted file(s)` : ''}. ${settings}`,
+    '',
+    markdownTable(rows),
+    ...(peerTable(rows).length > 0 ? ['', '### ours-* against their peers and the floor', '', ...peerTable(rows)] : []),
+    ...targetsSection(rows),
+    ...bucketWarnings(rows, notes, options),
+    ...targetNotes(rows),
+    notesSection(notes),
+    ...extra,
+  ].join('\n');
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(`${RESULTS_DIR}/latest.md`, `${markdown}\n`);
   const json = {
     machine: m,
-    settings: { latencyMs: options.latencyMs, warmupS: options.warmupS, durationS: options.durationS, rounds: options.rounds, pinned: options.pin },
-    rows: rows.map((r) => ({ ...r, ratioRpsVsYogaPlain: ratios(rows, r).rps ?? null, ratioCpuVsYogaPlain: ratios(rows, r).cpu ?? null })),
+    revision: rev,
+    elapsedS,
+    startLoadAverage: startLoad,
+    env: benchEnv(),
+    settingsLine: settings,
+    settings: {
+      latencyMs: options.latencyMs,
+      warmupS: options.warmupS,
+      durationS: options.durationS,
+      rounds: options.rounds,
+      connections: options.connections,
+      pinned: options.pin,
+      peerNodeDefaults: options.peerNodeDefaults,
+      providerMemo: options.providerMemo,
+    },
+    rows: rows.map((r) => ({
+      ...r,
+      ratioRpsVsYogaPlain: ratios(rows, r).rps ?? null,
+      ratioCpuVsYogaPlain: ratios(rows, r).cpu ?? null,
+      vsPeers: peerRatios(rows, r),
+      vsFloor: floorRatio(rows, r) ?? null,
+    })),
     notes: notes.map((n) => ({ target: n.target, scenario: n.scenario, upstreamCalls: n.calibration.byProvider, problems: n.calibration.problems })),
   };
   writeFileSync(`${RESULTS_DIR}/latest.json`, `${JSON.stringify(json, null, 2)}\n`);

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       console.log(await runTwoInstances(context));
     } else {
       const { rows, notes } = await runMatrix(context);
-      const markdown = writeReport(rows, notes, options, profileSection(started), startLoad);
+      const markdown = writeReport(rows, notes, options, profileSection(started), startLoad, (Date.now() - started) / 1000);
       console.log(markdown);
       log(`written ${RESULTS_DIR}/latest.md and latest.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }

@@ -2,4 +2,4 @@
 import { runChild } from '../child-runtime';
 import { serveYoga } from './serve-yoga';
 
-runChild(() => serveYoga('naive'));
+runChild(() => serveYoga({ fetchers: 'naive' }));

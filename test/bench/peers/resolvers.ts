@@ -1,8 +1,11 @@
 // Minimal resolvers for the peers, on the same schema: no protections, no auth (every request acts
 // as user-1, the bench's caller), no cursors beyond the page. `batched` fetchers go through one
 // DataLoader per entity per request; `naive` ones call the provider once per field (N+1).
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import DataLoader from 'dataloader';
+import type { GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../../../src/generated/resolvers';
+import { typeDefs } from '../../../src/generated/type-defs';
 import type { CallContext } from '../../../src/http/types';
 import type { Providers } from '../../../src/providers';
 import type { UserModel } from '../../../src/providers/accounts/map';
@@ -91,3 +94,14 @@ export const peerResolvers: Resolvers<PeerContext> = {
     orders: async (user, { first: n }, ctx) => (await first(ctx.providers.orders.getOrdersOfCustomers([user.id], n, ctx.call))) ?? [],
   },
 };
+
+/** The peers' executable schema (every Yoga peer, Next's route included). */
+export function peerSchema(): GraphQLSchema {
+  return makeExecutableSchema<PeerContext>({ typeDefs, resolvers: peerResolvers });
+}
+
+/** A request's context: fresh call context and per-request loaders (batched) or direct calls (naive). */
+export function peerContext(providers: Providers, fetchers: 'batched' | 'naive' = 'batched'): PeerContext {
+  const call = peerCall();
+  return { providers, call, fetch: (fetchers === 'batched' ? batchedFetchers : naiveFetchers)(providers, call) };
+}

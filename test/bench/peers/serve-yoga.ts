@@ -1,28 +1,33 @@
-// Plain graphql-yoga on node:http over the same schema and providers: the baseline the table's
-// ratios are taken against (batched) and the N+1 variant (naive). No plugins, no protections.
+// graphql-yoga on node:http over the same schema and providers, in the variants the peers need:
+// plain (the baseline the table's ratios are taken against), naive (N+1), + graphql-jit, + the
+// Guild's protection plugins, + the response cache. See peer-yoga.ts for the variants' plugins.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createYoga } from 'graphql-yoga';
-import { buildConfig, loadEnv } from '../../../src/server/config';
-import { typeDefs } from '../../../src/generated/type-defs';
+import { buildConfig, loadEnv, type GatewayConfig } from '../../../src/server/config';
 import type { Served } from '../child-runtime';
 import { createPlainProviders } from './plain-providers';
-import { batchedFetchers, naiveFetchers, peerCall, peerResolvers, type PeerContext } from './resolvers';
+import { peerSchema, peerContext, type PeerContext } from './resolvers';
+import type { YogaPlugin } from './yoga-plugins';
 
-export async function serveYoga(kind: 'batched' | 'naive'): Promise<Served> {
-  const { providers, close } = await createPlainProviders(buildConfig(loadEnv()));
-  const fetchers = kind === 'batched' ? batchedFetchers : naiveFetchers;
+export interface YogaVariant {
+  /** Batched (DataLoader per request) or naive (one provider call per field). @default 'batched' */
+  readonly fetchers?: 'batched' | 'naive';
+  /** The variant's plugins, built from the gateway's config (limits) once the schema exists. */
+  readonly plugins?: (config: GatewayConfig) => YogaPlugin[];
+}
+
+export async function serveYoga(variant: YogaVariant = {}): Promise<Served> {
+  const config = buildConfig(loadEnv());
+  const { providers, close } = await createPlainProviders(config);
   const yoga = createYoga<Record<string, unknown>, PeerContext>({
-    schema: makeExecutableSchema<PeerContext>({ typeDefs, resolvers: peerResolvers }),
+    schema: peerSchema(),
     graphqlEndpoint: '/api/graphql',
     logging: false,
     landingPage: false,
     graphiql: false,
-    context: () => {
-      const call = peerCall();
-      return { providers, call, fetch: fetchers(providers, call) };
-    },
+    plugins: variant.plugins?.(config) ?? [],
+    context: () => peerContext(providers, variant.fetchers ?? 'batched'),
   });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

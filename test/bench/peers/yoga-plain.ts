@@ -2,4 +2,4 @@
 import { runChild } from '../child-runtime';
 import { serveYoga } from './serve-yoga';
 
-runChild(() => serveYoga('batched'));
+runChild(() => serveYoga({ fetchers: 'batched' }));
