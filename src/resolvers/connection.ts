@@ -21,10 +21,17 @@ function encode(providerCursor: string | null, skip: number): string {
   return Buffer.from(JSON.stringify([providerCursor, skip]), 'utf8').toString('base64url');
 }
 
+/** Longest cursor a client may send back; ours stay far below (a provider cursor of 256 characters, base64url). */
+const MAX_CURSOR_LENGTH = 512;
+/** Longest provider cursor carried inside ours: it reaches the provider's URL. */
+const MAX_PROVIDER_CURSOR_LENGTH = 256;
+
 function decode(cursor: string): { providerCursor: string | undefined; skip: number } {
+  // Bounded before it is decoded: a cursor is client input, and its inside reaches a provider's URL.
+  if (cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor();
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && (value[0] === null || typeof value[0] === 'string')) {
+    if (Array.isArray(value) && value.length === 2 && (value[0] === null || (typeof value[0] === 'string' && value[0].length <= MAX_PROVIDER_CURSOR_LENGTH))) {
       const skip: unknown = value[1];
       if (typeof skip === 'number' && Number.isInteger(skip) && skip >= 0 && skip < PROVIDER_MAX_PAGE) {
         return { providerCursor: value[0] ?? undefined, skip };
@@ -33,7 +40,11 @@ function decode(cursor: string): { providerCursor: string | undefined; skip: num
   } catch {
     // fall through: not one of ours
   }
-  throw new AppError('BAD_USER_INPUT', 'The "after" cursor is not valid.', { extensions: { argument: 'after' } });
+  throw invalidCursor();
+}
+
+function invalidCursor(): AppError {
+  return new AppError('BAD_USER_INPUT', 'The "after" cursor is not valid.', { extensions: { argument: 'after' } });
 }
 
 export async function connectionOf<T>(

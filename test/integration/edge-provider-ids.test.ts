@@ -97,3 +97,29 @@ describe('valid ids still answer', () => {
     expect(world.counts()).toEqual({ ...NO_CALLS, catalog: 1 });
   });
 });
+
+describe('pagination cursors are bounded before they reach a provider', () => {
+  const encode = (providerCursor: string | null, skip: number) => Buffer.from(JSON.stringify([providerCursor, skip]), 'utf8').toString('base64url');
+  const PRODUCTS = 'query($after: String) { products(first: 2, after: $after) { edges { cursor } } }';
+
+  it('refuses a cursor over 512 characters, and one whose provider cursor is over 256, with no catalog call', async () => {
+    for (const after of ['A'.repeat(513), encode('p'.repeat(257), 0), encode('x'.repeat(90_000), 1)]) {
+      const res = await world.gql(PRODUCTS, { variables: { after } });
+      // products is non-null: its refusal nulls the whole answer.
+      expect([res.status, res.body.data, res.body.errors?.[0]?.extensions['code'], res.body.errors?.[0]?.message]).toEqual([400, null, 'BAD_USER_INPUT', 'The "after" cursor is not valid.']);
+      expect(world.counts()).toEqual(NO_CALLS);
+    }
+  });
+
+  it('follows a cursor the gateway made, at the limits', async () => {
+    const first = await world.gql(PRODUCTS);
+    const cursor = (first.body.data?.['products'] as { edges: { cursor: string }[] }).edges[1]?.cursor ?? '';
+    expect(cursor.length).toBeLessThanOrEqual(512);
+    const next = await world.gql(PRODUCTS, { variables: { after: cursor } });
+    expect(next.status).toBe(200);
+    expect((next.body.data?.['products'] as { edges: unknown[] }).edges).toHaveLength(2);
+    // A provider cursor of exactly 256 characters is carried; the provider decides what it means.
+    const atLimit = await world.gql(PRODUCTS, { variables: { after: encode('p'.repeat(256), 0) } });
+    expect(atLimit.body.errors?.[0]?.extensions['code']).not.toBe('BAD_USER_INPUT');
+  });
+});
