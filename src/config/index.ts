@@ -107,7 +107,7 @@ export interface ServerConfig {
 
 export type { CallerKeys, JwsAlgorithm } from './caller-keys';
 
-/** How callers' bearer tokens are verified (src/server/caller.ts). */
+/** How callers' bearer tokens are verified (src/auth/caller.ts). */
 export interface JwtConfig {
   /** JWT_SECRET (HS256, development and tests) or JWT_JWKS_URL (an identity provider's public keys). */
   readonly keys: CallerKeys;

@@ -1,4 +1,5 @@
-// The diagnostics_channel names src/http publishes on, and the payload of each.
+// The diagnostics_channel names src/http and the edge plugins (src/operations' limits, the allowlist)
+// publish on, and the payload of each.
 // Publishers pay nothing when no one subscribes; logs and metrics subscribe here.
 import { channel } from 'node:diagnostics_channel';
 
@@ -83,3 +84,39 @@ export const httpRequestChannel = channel(HTTP_CHANNELS.request);
 export const breakerStateChannel = channel(HTTP_CHANNELS.breaker);
 export const tokenRefreshChannel = channel(HTTP_CHANNELS.token);
 export const throttleChannel = channel(HTTP_CHANNELS.throttle);
+
+// ---- The edge plugins' channels: allowlist audits and limit decisions -----------------------------
+
+/** The operation limits (src/operations/limits.ts checks them). */
+export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'directives' | 'tokens' | 'documentBytes' | 'cost';
+
+/** A document ran although it is not in the allowlist: audit mode, or an internal client's bypass. */
+export interface PersistedAuditEvent {
+  readonly requestId: string;
+  /** `audit`: mode audit let it through; `bypass`: an internal client's secret did. */
+  readonly reason: 'audit' | 'bypass';
+  readonly operationName: string | undefined;
+  /** sha256 hex of the document text (the id it would have in a manifest). */
+  readonly documentHash: string;
+  /** The internal client's name (bypass only). */
+  readonly client: string | undefined;
+}
+
+/** A limit was exceeded: refused (`enforced`) or only reported (measure mode). */
+export interface LimitEvent {
+  readonly requestId: string;
+  readonly limit: LimitName;
+  /** Null when the value could not be measured (a cost estimate that gave up, a parse stopped at the token limit). */
+  readonly actual: number | null;
+  readonly max: number;
+  readonly enforced: boolean;
+  readonly operationName: string | undefined;
+}
+
+export const OPERATION_CHANNELS = {
+  audit: 'bff:operations:audit',
+  limit: 'bff:operations:limit',
+} as const;
+
+export const persistedAuditChannel = channel(OPERATION_CHANNELS.audit);
+export const limitChannel = channel(OPERATION_CHANNELS.limit);

@@ -2,7 +2,7 @@
 // a metric and a log line each. Events of requests this gateway is not serving are ignored.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
-import { OPERATION_CHANNELS, type LimitEvent, type PersistedAuditEvent } from '../operations/events';
+import { OPERATION_CHANNELS, type LimitEvent, type PersistedAuditEvent } from './channels';
 import type { GatewayMetrics } from './metrics';
 
 export interface OperationEventSinks {

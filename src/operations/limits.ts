@@ -4,6 +4,7 @@ import { GraphQLError, parse, type DocumentNode, type ParseOptions } from 'graph
 import type { LimitsConfig } from '../config';
 import { LIMIT_DEFAULTS } from '../config/env';
 import type { ErrorCode } from '../errors/codes';
+import type { LimitName } from '../observability/channels';
 import type { DocumentShape } from './analyze';
 
 /** The limits checked per operation (their JSDoc and defaults live on `LimitsConfig`). */
@@ -20,7 +21,8 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = Object.freeze({
   maxCost: LIMIT_DEFAULTS.maxCost,
 });
 
-export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'directives' | 'tokens' | 'documentBytes' | 'cost';
+/** Which limit (the name lives with the limit channel's payload, in observability/channels.ts). */
+export type { LimitName };
 
 export interface LimitViolation {
   readonly limit: LimitName;

@@ -9,7 +9,7 @@ import { AppError } from '../errors/app-error';
 import { costViolation } from '../operations/check-operation';
 import { CostEstimateAbandoned, costVariableNames, estimateCost, type CostDefaults } from '../operations/cost';
 import { publishLimit, type LimitsMode } from './operation-limits';
-import type { LimitEvent } from '../operations/events';
+import type { LimitEvent } from '../observability/channels';
 import { requestIdOf } from './request-id';
 import { stateOf } from './request-state';
 

@@ -6,7 +6,7 @@ import type { DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError } from '../errors/app-error';
 import { analyzeDocument, type DocumentShape } from '../operations/analyze';
-import { limitChannel, type LimitEvent } from '../operations/events';
+import { limitChannel, type LimitEvent } from '../observability/channels';
 import { documentSizeViolation, isTokenLimitError, shapeViolations, type LimitViolation, type OperationLimits } from '../operations/limits';
 import { requestIdOf } from './request-id';
 

@@ -5,7 +5,7 @@
 import type { ErrorCode } from '../errors/codes';
 import type { RequestHead } from '../observability/request-head';
 import type { RequestRecord } from '../observability/request-record';
-import type { Caller } from '../server/caller';
+import type { Caller } from '../auth/caller';
 import type { RequestBudgets } from './rate-limit/inbound-budgets';
 import type { CacheStatus } from './response-cache/response-cache';
 import type { EarlyHit } from './response-cache/response-cache-early-hit';

@@ -1,6 +1,6 @@
 // Small checks shared by resolvers: who may call, and the bounds of client-supplied arguments.
 import { AppError } from '../errors/app-error';
-import type { Caller } from '../server/caller';
+import type { Caller } from '../auth/caller';
 import type { GraphQLContext } from '../server/context';
 
 export function requireCaller(ctx: GraphQLContext): Caller {

@@ -2,7 +2,7 @@
 import type { CallContext } from '../http/types';
 import type { Loaders } from '../loaders';
 import type { Providers } from '../providers';
-import type { Caller } from './caller';
+import type { Caller } from '../auth/caller';
 
 export interface GraphQLContext {
   readonly requestId: string;

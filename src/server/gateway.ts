@@ -9,7 +9,7 @@ import type { ProviderHttpClient } from '../http/types';
 import { createHealth, type Health } from '../observability/health';
 import { createTelemetry, type Telemetry, type TelemetryOptions } from '../observability/telemetry';
 import { createProviders, perProvider, type PerProvider, type ProviderName, type Providers } from '../providers';
-import { createCallerVerifier } from './caller';
+import { createCallerVerifier } from '../auth/caller';
 import type { GatewayConfig } from './config';
 import { closeRedis, createRedis, type Redis } from './redis';
 import { applyRuntimeV8Flags } from './node-options';

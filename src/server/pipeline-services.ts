@@ -20,7 +20,7 @@ import { createGatewayCache, type GatewayCache } from '../plugins/response-cache
 import { createKeyVariables, type KeyVariables } from '../plugins/response-cache/response-cache-variables';
 import { perProvider, type Providers } from '../providers';
 import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
-import type { CallerVerifier } from './caller';
+import type { CallerVerifier } from '../auth/caller';
 import type { GatewayConfig } from './config';
 import type { Redis } from './redis';
 import { getSchema } from './schema';

@@ -2,7 +2,7 @@
 // body), measure mode, batching, body size, and hostile documents refused fast with bounded memory.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATION_CHANNELS, type LimitEvent } from '../../src/operations/events';
+import { OPERATION_CHANNELS, type LimitEvent } from '../../src/observability/channels';
 import { startNodeServer } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, parseEnv } from '../../src/server/config';
 import { DEV_JWT, mintDevToken } from '../../src/dev/dev-jwt';
-import { OPERATION_CHANNELS, type PersistedAuditEvent } from '../../src/operations/events';
+import { OPERATION_CHANNELS, type PersistedAuditEvent } from '../../src/observability/channels';
 import { sha256Hex } from '../../src/operations/manifest';
 import { createGateway } from '../../src/server/gateway';
 import { VALID_ENV } from '../helpers/valid-env';

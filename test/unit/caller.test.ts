@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintDevToken, DEV_JWT } from '../../src/dev/dev-jwt';
 import { AppError } from '../../src/errors/app-error';
-import { createCallerVerifier, type CallerVerifierOptions } from '../../src/server/caller';
+import { createCallerVerifier, type CallerVerifierOptions } from '../../src/auth/caller';
 
 const HS256: CallerVerifierOptions = { keys: { kind: 'secret', secret: DEV_JWT.secret }, issuer: DEV_JWT.issuer, audience: DEV_JWT.audience };
 

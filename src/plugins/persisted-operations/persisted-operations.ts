@@ -12,7 +12,7 @@ import type { PersistedOperationsMode } from '../../config';
 import { secretEquals } from '../../config/secret-equal';
 import { AppError } from '../../errors/app-error';
 import { createApqRegistry } from '../../operations/apq-registry';
-import { persistedAuditChannel, type PersistedAuditEvent } from '../../operations/events';
+import { persistedAuditChannel, type PersistedAuditEvent } from '../../observability/channels';
 import { SHA256_HEX, sha256Hex } from '../../operations/manifest';
 import { readManifests } from '../../operations/manifest-files';
 import { createPersistedStore, type PersistedOperationStore } from '../../operations/persisted-store';

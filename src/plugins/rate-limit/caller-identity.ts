@@ -2,7 +2,7 @@
 // client address: the socket peer, or what configured trusted proxies wrote in x-forwarded-for.
 import { ipv6Groups, parseIp, proxyTrust, type IpAddress, type ProxyTrust, type TrustedProxy } from '../../config/trusted-proxies';
 import type { RequestHead } from '../../observability/request-head';
-import type { Caller, CallerVerifier } from '../../server/caller';
+import type { Caller, CallerVerifier } from '../../auth/caller';
 import { stateOf } from '../request-state';
 
 /** Used when no address can be known (yoga.fetch in tests and other runtimes without a socket). */
