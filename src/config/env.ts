@@ -1,13 +1,23 @@
 // The only reader of process.env: validates the environment once, at boot, with a schema, and fails
 // loudly naming the variable and what is expected. Everything else receives config as an argument.
 import { z } from 'zod';
-import { callerKeyProblems, parseAlgorithms } from './caller-keys';
-import { parseCorsOrigins } from './cors-origins';
+import { callerKeyProblems, parseAlgorithm } from './caller-keys';
+import { parseCommaList, type ListEntry } from './comma-list';
+import { parseCorsOrigin } from './cors-origins';
 import { secret, url, type ProviderVariables } from './provider-variables';
-import { parseTrustedProxies } from './trusted-proxies';
+import { parseTrustedProxy } from './trusted-proxies';
+
 const positiveInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).positive({ error: 'expected a positive integer' });
 const nonNegativeInt = z.coerce.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).min(0, { error: 'expected 0 or more' });
 const flag = z.enum(['0', '1', 'true', 'false'], { error: 'expected 1/0/true/false' }).transform((v) => v === '1' || v === 'true');
+/** A comma-separated variable: one issue per bad entry; `empty`, if given, refuses a list with no entry. */
+const commaList = <T>(parseEntry: (entry: string) => ListEntry<T>, empty?: string) =>
+  z.string().transform((text, ctx) => {
+    const { values, problems } = parseCommaList(text, parseEntry);
+    if (empty !== undefined && values.length === 0 && problems.length === 0) problems.push(empty);
+    for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+    return values;
+  });
 
 /** Defaults of the edge limits (LIMIT_*), shared with the ops:check CLI through src/operations/limits.ts. */
 export const LIMIT_DEFAULTS = Object.freeze({
@@ -69,15 +79,7 @@ export const gatewayEnvSchema = z.object({
   /** The identity provider's JSON Web Key Set: callers' tokens are verified with its public keys. */
   JWT_JWKS_URL: url.optional(),
   /** Accepted `alg` of callers' tokens (comma-separated); unset: RS256,ES256 with a JWKS, HS256 with a secret. */
-  JWT_ALGORITHMS: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return undefined;
-      const { algorithms, problems } = parseAlgorithms(text);
-      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
-      return algorithms;
-    }),
+  JWT_ALGORITHMS: commaList(parseAlgorithm, 'expected at least one algorithm').optional(),
   JWT_ISSUER: z.string().min(1).default('bff-dev'),
   JWT_AUDIENCE: z.string().min(1).default('bff-gateway'),
   /** Clock skew accepted on `exp`, `nbf` and `iat`, in seconds. */
@@ -127,14 +129,7 @@ export const gatewayEnvSchema = z.object({
   LIMIT_VARIABLES_DEPTH: positiveInt.default(LIMIT_DEFAULTS.maxVariablesDepth),
   LIMIT_VARIABLES_VALUES: positiveInt.default(LIMIT_DEFAULTS.maxVariablesValues),
   /** Proxies (comma-separated addresses and CIDRs) whose x-forwarded-for entries are believed; unset = none, the socket peer is the client. */
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((text, ctx) => {
-      const { proxies, problems } = parseTrustedProxies(text);
-      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
-      return proxies;
-    }),
+  TRUSTED_PROXIES: commaList(parseTrustedProxy).prefault(''),
   /** Removed: counting hops let clients forge x-forwarded-for, so a deployment still setting it must not boot unaware. */
   TRUSTED_PROXY_HOPS: z.never({ error: 'replaced by TRUSTED_PROXIES: the addresses or CIDRs of your proxies (README "Client addresses behind proxies")' }).optional(),
   /** V8's allocation-site pretenuring; off unless 1 (src/server/node-options.ts says why). */
@@ -165,15 +160,7 @@ export const gatewayEnvSchema = z.object({
   /** Seconds a shared cache may serve a public answer past its max-age while it refetches it (`stale-while-revalidate`); 0 omits the directive. */
   RESPONSE_CACHE_STALE_WHILE_REVALIDATE: nonNegativeInt.default(60),
   /** Browser origins (comma-separated, exact) allowed cross-origin with credentials; unset: none in production, the local dev server otherwise. */
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return undefined;
-      const { origins, problems } = parseCorsOrigins(text);
-      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
-      return origins;
-    }),
+  CORS_ORIGINS: commaList(parseCorsOrigin).optional(),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
@@ -231,6 +218,14 @@ export function createEnvParser<const P extends readonly ProviderEnvDeclaration[
   // The schema checked every provider variable (required strings), so the record has the declared shape.
   const parse = (source: Readonly<Record<string, string | undefined>>) => parseEnvRecord(schema, secrets, source) as EnvOf<P>;
   return { schema, parse, load: () => parse(process.env) };
+}
+
+/**
+ * The process's environment as it is, for a launcher that hands it to the child it starts; the
+ * gateway's own settings are read through an EnvParser's `load`, validated.
+ */
+export function processEnvironment(): Readonly<NodeJS.ProcessEnv> {
+  return process.env;
 }
 
 function parseEnvRecord(schema: z.ZodObject, secrets: readonly string[], source: Readonly<Record<string, string | undefined>>): GatewayEnv {

@@ -6,6 +6,7 @@
 //   … -- --idp               → demo callers verified against the simulated identity provider's JWKS, not the HS256 dev secret
 // It starts the simulated providers, points the gateway at them (demoEnv) and hands over to the same
 // launchGateway as the production entry (src/server/launcher.ts).
+import { processEnvironment } from '../config/env';
 import { exitOnLaunchError, launchGateway, mountFromArgs } from '../server/launcher';
 import { demoEnv } from './demo-env';
 import { mintDevToken } from './dev-jwt';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     mode,
     mount: mountFromArgs(args),
     env: {
-      ...process.env,
+      ...processEnvironment(),
       ...demoEnv(upstreams, { callers: idp ? 'identity' : 'dev-secret' }),
       // GraphiQL's tabs carry the printed dev token (development only: production serves no GraphiQL).
       ...(mode === 'development' ? { GRAPHIQL_TOKEN: token } : {}),

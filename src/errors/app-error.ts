@@ -46,7 +46,7 @@ export class AppError<C extends ErrorCode = ErrorCode> extends Error {
   }
 
   // Works across duplicated module copies (Next bundles, vitest workers), like undici's errors.
-  // The predicate narrows `instanceof` to AppError<ErrorCode> (a generic class would otherwise narrow to AppError<any>).
+  // The predicate narrows `instanceof` to AppError<ErrorCode> (a generic class would otherwise narrow to an AppError whose code type is lost).
   static override [Symbol.hasInstance](value: unknown): value is AppError {
     return typeof value === 'object' && value !== null && (value as { [APP_ERROR]?: boolean })[APP_ERROR] === true;
   }

@@ -17,7 +17,7 @@ export type GatewayConfig = GatewayConfigOf<ProviderName>;
 /** Parses an environment record (never mutates it). Empty strings count as unset. */
 export const parseEnv: (source: Readonly<Record<string, string | undefined>>) => Env = parser.parse;
 
-/** Reads and validates process.env (src/config/env.ts reads it). */
+/** Reads and validates the process's environment (src/config/env.ts is its one reader). */
 export const loadEnv: () => Env = parser.load;
 
 export function buildConfig(env: Env): GatewayConfig {

@@ -6,11 +6,13 @@
 // It imports nothing from src/dev: `DEMO=1 npm start` and `npm run dev` run src/dev/launch.ts instead
 // (package.json's start script picks the file), which starts the simulated providers and then calls the
 // same launchGateway.
+import { processEnvironment } from '../config/env';
 import { exitOnLaunchError, launchGateway, mountFromArgs } from './launcher';
 
-const demo = process.env['DEMO'];
+const env = processEnvironment();
+const demo = env['DEMO'];
 if (demo === '1' || demo === 'true') {
   exitOnLaunchError(`DEMO=${demo}: the demo starts its simulated providers first; run it with \`DEMO=1 npm start\` (src/dev/launch.ts), not src/server/start.ts.`);
 }
 
-launchGateway({ mode: 'production', mount: mountFromArgs(process.argv.slice(2)), env: process.env }).catch(exitOnLaunchError);
+launchGateway({ mode: 'production', mount: mountFromArgs(process.argv.slice(2)), env }).catch(exitOnLaunchError);

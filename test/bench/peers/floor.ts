@@ -7,13 +7,13 @@
 // GraphQL, no protections: what any server answering this page has to spend, so every target's
 // distance from it is what its own machinery costs.
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildConfig, loadEnv } from '../../../src/server/config';
 import type { Providers } from '../../../src/providers';
 import type { UserModel } from '../../../src/providers/accounts/map';
 import type { ProductModel } from '../../../src/providers/catalog/map';
 import type { ReviewModel } from '../../../src/providers/reviews/map';
 import { runChild } from '../child-runtime';
+import { listenOnLoopback } from './listen';
 import { createPlainProviders } from './plain-providers';
 import { PEER_CALLER, peerCall } from './resolvers';
 
@@ -107,14 +107,5 @@ runChild(async () => {
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api/graphql`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await close();
-    },
-  };
+  return listenOnLoopback(server, close);
 });

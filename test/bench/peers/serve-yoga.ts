@@ -2,10 +2,10 @@
 // plain (the baseline the table's ratios are taken against), naive (N+1), + graphql-jit, + the
 // Guild's protection plugins, + the response cache. See peer-yoga.ts for the variants' plugins.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { buildConfig, loadEnv, type GatewayConfig } from '../../../src/server/config';
 import type { Served } from '../child-runtime';
+import { listenOnLoopback } from './listen';
 import { createPlainProviders } from './plain-providers';
 import { peerSchema, peerContext, type PeerContext } from './resolvers';
 import type { YogaPlugin } from './yoga-plugins';
@@ -30,14 +30,5 @@ export async function serveYoga(variant: YogaVariant = {}): Promise<Served> {
     context: () => peerContext(providers, variant.fetchers ?? 'batched'),
   });
   const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api/graphql`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await close();
-    },
-  };
+  return listenOnLoopback(server, close);
 }
