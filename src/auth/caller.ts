@@ -33,7 +33,7 @@ export interface CallerVerifierOptions {
 }
 
 /** Longer Authorization headers are refused before any pattern or verifier reads them (real JWTs stay far below). */
-export const MAX_AUTHORIZATION_LENGTH = 8192;
+const MAX_AUTHORIZATION_LENGTH = 8192;
 
 export type CallerVerifier = (authorization: string | null) => Promise<Caller | null>;
 

@@ -15,7 +15,7 @@ export interface AuthContext {
 }
 
 /** The error a denied field resolves to; undefined when the caller may read it. */
-export function authorizationError(requirement: AuthRequirement, caller: ScopedCaller | null): AppError | undefined {
+function authorizationError(requirement: AuthRequirement, caller: ScopedCaller | null): AppError | undefined {
   const denied = deniedBy(requirement, caller);
   if (denied === 'UNAUTHENTICATED') return new AppError('UNAUTHENTICATED', 'This field needs a bearer token.');
   if (denied === 'FORBIDDEN') {

@@ -22,7 +22,7 @@ export interface AuthRequirement {
   readonly anyOf: readonly (readonly string[])[];
 }
 
-export const ANY_CALLER: AuthRequirement = Object.freeze({ anyOf: Object.freeze([Object.freeze([])]) });
+const ANY_CALLER: AuthRequirement = Object.freeze({ anyOf: Object.freeze([Object.freeze([])]) });
 
 export interface AuthSchemaProblem {
   /** `UNKNOWN_SCOPE` (not in scopes.ts) or `EMPTY_SCOPE_LIST`. */

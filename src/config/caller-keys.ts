@@ -1,5 +1,6 @@
 // Which keys verify callers' tokens (JWT_SECRET or JWT_JWKS_URL) and with which algorithms
 // (JWT_ALGORITHMS): the boot-time checks that keep `none` and HMAC-with-a-public-key out.
+import type { ListEntry } from './comma-list';
 import type { GatewayEnv } from './env';
 
 /** Every `alg` jose verifies; `none` is absent on purpose. */
@@ -27,17 +28,11 @@ function isJwsAlgorithm(name: string): name is JwsAlgorithm {
   return (JWS_ALGORITHMS as readonly string[]).includes(name);
 }
 
-/** JWT_ALGORITHMS: a comma-separated list; each problem names the entry. */
-export function parseAlgorithms(text: string): { algorithms: JwsAlgorithm[]; problems: string[] } {
-  const algorithms: JwsAlgorithm[] = [];
-  const problems: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
-    if (entry.toLowerCase() === 'none') problems.push('"none" is never accepted: an unsigned token proves nothing');
-    else if (!isJwsAlgorithm(entry)) problems.push(`unknown algorithm "${entry}" (expected some of ${JWS_ALGORITHMS.join(', ')})`);
-    else if (!algorithms.includes(entry)) algorithms.push(entry);
-  }
-  if (algorithms.length === 0 && problems.length === 0) problems.push('expected at least one algorithm');
-  return { algorithms, problems };
+/** One JWT_ALGORITHMS entry (the variable is a comma-separated list), or why it is refused. */
+export function parseAlgorithm(entry: string): ListEntry<JwsAlgorithm> {
+  if (entry.toLowerCase() === 'none') return { problem: '"none" is never accepted: an unsigned token proves nothing' };
+  if (!isJwsAlgorithm(entry)) return { problem: `unknown algorithm "${entry}" (expected some of ${JWS_ALGORITHMS.join(', ')})` };
+  return { value: entry };
 }
 
 /** Exactly one key source, and algorithms that fit it; each problem names its variable. */

@@ -1,6 +1,7 @@
 // IP addresses as the gateway reads them (socket peers, x-forwarded-for entries) and TRUSTED_PROXIES,
 // the proxies whose x-forwarded-for entries it believes. Matching is node's BlockList, not CIDR math.
 import { BlockList, isIP } from 'node:net';
+import { parseCommaList, type ListEntry } from './comma-list';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -19,7 +20,7 @@ export interface TrustedProxy extends IpAddress {
 export type ProxyTrust = (address: IpAddress) => boolean;
 
 /** Trusts no proxy: x-forwarded-for is never read. */
-export const TRUST_NO_PROXY: ProxyTrust = () => false;
+const TRUST_NO_PROXY: ProxyTrust = () => false;
 
 /**
  * The eight 16-bit groups of a valid IPv6 address (`isIP(text) === 6`, no zone), `::` expanded and
@@ -66,34 +67,26 @@ export function parseIp(text: string): IpAddress | undefined {
 const DIGITS = /^[0-9]{1,3}$/;
 
 /** One TRUSTED_PROXIES entry (`10.0.0.0/8`, `127.0.0.1`, `fd00::/8`), or why it is not one. */
-export function parseTrustedProxy(entry: string): TrustedProxy | string {
+export function parseTrustedProxy(entry: string): ListEntry<TrustedProxy> {
   const slash = entry.indexOf('/');
   const ip = parseIp(slash === -1 ? entry : entry.slice(0, slash));
-  if (ip === undefined) return `"${entry}" is not an IPv4/IPv6 address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)`;
+  if (ip === undefined) return { problem: `"${entry}" is not an IPv4/IPv6 address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)` };
   const bits = ip.family === 'ipv4' ? 32 : 128;
-  if (slash === -1) return { ...ip, prefix: bits };
+  if (slash === -1) return { value: { ...ip, prefix: bits } };
   const prefixText = entry.slice(slash + 1);
   const prefix = DIGITS.test(prefixText) ? Number(prefixText) : NaN;
   // A mapped network (::ffff:10.0.0.0/104) is read as the IPv4 network it covers.
   const mapped = ip.family === 'ipv4' && isIP(entry.slice(0, slash)) === 6 ? 96 : 0;
   const own = prefix - mapped;
-  if (!(own >= 0 && own <= bits)) return `"${entry}": the prefix length must be ${mapped + 1} to ${bits + mapped}`;
+  if (!(own >= 0 && own <= bits)) return { problem: `"${entry}": the prefix length must be ${mapped + 1} to ${bits + mapped}` };
   // /0 would believe every peer, so any client could write its own address.
-  if (own === 0) return `"${entry}" would trust every address, so any client could forge x-forwarded-for`;
-  return { ...ip, prefix: own };
+  if (own === 0) return { problem: `"${entry}" would trust every address, so any client could forge x-forwarded-for` };
+  return { value: { ...ip, prefix: own } };
 }
 
 /** TRUSTED_PROXIES (comma-separated) as entries, or the problems of its bad entries. */
 export function parseTrustedProxies(text: string): { proxies: TrustedProxy[]; problems: string[] } {
-  const proxies: TrustedProxy[] = [];
-  const problems: string[] = [];
-  for (const raw of text.split(',')) {
-    const entry = raw.trim();
-    if (entry === '') continue;
-    const parsed = parseTrustedProxy(entry);
-    if (typeof parsed === 'string') problems.push(parsed);
-    else proxies.push(parsed);
-  }
+  const { values: proxies, problems } = parseCommaList(text, parseTrustedProxy);
   return { proxies, problems };
 }
 

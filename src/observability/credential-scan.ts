@@ -97,44 +97,23 @@ const isSegment = (input: string, i: number): boolean => has(input.charCodeAt(i)
 
 /** `eyJ….….…` (a JWT: header, payload, signature) starting at a word boundary → `[REDACTED]`. */
 export function redactJwts(input: string, steps?: ScanSteps): string {
-  let out = '';
-  let last = 0;
-  let visits = 0;
-  let i = 0;
   const len = input.length;
-  while (i < len) {
-    visits++;
-    if (!isSegment(input, i)) {
-      i++;
-      continue;
-    }
-    // One segment [i, end); the first `eyJ` in it at a word boundary (its start, or after a '-').
-    let end = i;
-    let start = -1;
-    while (end < len && isSegment(input, end)) {
-      if (start < 0 && input.charCodeAt(end) === 101 && (end === i || input.charCodeAt(end - 1) === 45) && input.startsWith('yJ', end + 1)) start = end;
-      end++;
-    }
-    visits += end - i;
-    // Every later `eyJ` of this segment meets the same dots, so one check decides for all of them.
-    if (start >= 0 && input.charCodeAt(end) === 46) {
-      let payload = end + 1;
-      while (payload < len && isSegment(input, payload)) payload++;
-      visits += payload - end;
-      if (payload > end + 1 && input.charCodeAt(payload) === 46) {
-        let signature = payload + 1;
-        while (signature < len && isSegment(input, signature)) signature++;
-        visits += signature - payload;
-        out += input.slice(last, start) + REDACTED;
-        last = signature;
-        i = signature;
-        continue;
-      }
-    }
-    i = end;
-  }
-  if (steps) steps.count += visits;
-  return last === 0 ? input : out + input.slice(last);
+  const segmentEnd = (from: number): number => {
+    let end = from;
+    while (end < len && isSegment(input, end)) end++;
+    return end;
+  };
+  return redactWords(input, steps, (i, j) => {
+    if (!input.startsWith('eyJ', i)) return { resume: j, read: 0 };
+    // The header runs on past the word (a JWT segment also holds '-'); every later `eyJ` in it meets
+    // the same dots, so the walk resumes after the header whatever this one decides.
+    const header = segmentEnd(j);
+    if (input.charCodeAt(header) !== 46) return { resume: header, read: header - j };
+    const payload = segmentEnd(header + 1);
+    if (payload === header + 1 || input.charCodeAt(payload) !== 46) return { resume: header, read: payload - j };
+    const signature = segmentEnd(payload + 1);
+    return { from: i, to: signature, text: REDACTED, read: signature - j };
+  });
 }
 
 const SECRET_NAMES = new Set(['access_token', 'refresh_token', 'id_token', 'client_secret', 'api_key', 'apikey', 'password']);

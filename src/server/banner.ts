@@ -3,6 +3,8 @@
 // persisted GET by documentId.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseManifestText } from '../operations/manifest';
+import { PERSISTED_QUERIES_LAYOUT } from '../operations/manifest-files';
 
 export interface BannerOptions {
   readonly mode: 'development' | 'production';
@@ -24,8 +26,8 @@ const EXAMPLE_QUERY = `{ orders(first: 3) { edges { node { id customer { name } 
 const PERSISTED_EXAMPLE = 'Catalogue';
 
 function persistedId(dir: string, name: string): string | undefined {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { operations?: { id: string; name: string }[] };
-  return manifest.operations?.find((operation) => operation.name === name)?.id;
+  const file = join(dir, PERSISTED_QUERIES_LAYOUT.manifest);
+  return parseManifestText(readFileSync(file, 'utf8'), file).operations.find((operation) => operation.name === name)?.id;
 }
 
 function developmentLines(options: BannerOptions): string[] {

@@ -34,7 +34,7 @@ export interface ManifestText {
 }
 
 /** The retained released manifests of a persisted-queries folder (released/*.json), sorted. */
-export function readReleasedManifestTexts(dir: string = CHECK_PATHS.persistedQueriesDir): ManifestText[] {
+function readReleasedManifestTexts(dir: string = CHECK_PATHS.persistedQueriesDir): ManifestText[] {
   return filesEnding(join(dir, PERSISTED_QUERIES_LAYOUT.released), '.json').map((source) => ({ source, text: readFileSync(source, 'utf8') }));
 }
 

@@ -8,7 +8,7 @@ import { ManifestError } from '../operations/manifest';
 import { manifestTextOf, PERSISTED_QUERIES_LAYOUT } from '../operations/manifest-files';
 
 /** `<app>@<semver>`: lower-case app name, then the client's version. */
-export const RELEASE_NAME = /^[a-z][a-z0-9-]*@\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
+const RELEASE_NAME = /^[a-z][a-z0-9-]*@\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 
 export interface ReleaseResult {
   readonly path: string;

@@ -21,7 +21,7 @@ export const DEFAULT_PREFLIGHT_HEADERS: readonly string[] = Object.freeze(['apol
 // The content types a browser may send cross-site without a preflight (CORS "simple requests").
 const SIMPLE_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
-export function isPreflighted(request: RequestHead, headers: readonly string[]): boolean {
+function isPreflighted(request: RequestHead, headers: readonly string[]): boolean {
   const type = mediaType(request);
   if (type && !SIMPLE_TYPES.includes(type)) return true;
   return headers.some((h) => Boolean(request.headers.get(h)?.trim()));
@@ -40,7 +40,7 @@ export interface CsrfPreventionOptions {
 }
 
 /** The error yoga gives a mutation over GET (use-prevent-mutation-via-get), which comes first. */
-export function mutationViaGetError(): AppError {
+function mutationViaGetError(): AppError {
   return new AppError('BAD_REQUEST', 'Can only perform a mutation operation from a POST request.', { status: 'methodNotAllowed', headers: { Allow: 'POST' } });
 }
 

@@ -10,7 +10,7 @@ import { requestIdOf } from '../request-id';
 export type EscapedErrorHandler = (error: unknown, request: Request) => void;
 
 /** The JSON 500 of the error contract: a code, the request id, nothing of the error itself. */
-export function internalErrorResponse(request: Request, fetchAPI: FetchAPI): Response {
+function internalErrorResponse(request: Request, fetchAPI: FetchAPI): Response {
   const requestId = requestIdOf(request);
   const body = { errors: [{ message: ERROR_CODES.INTERNAL_SERVER_ERROR.defaultMessage, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] };
   return new fetchAPI.Response(JSON.stringify(body), {

@@ -21,7 +21,7 @@ function badRequest(message: string, extensions?: Record<string, unknown>): AppE
   return new AppError('BAD_REQUEST', message, extensions === undefined ? {} : { extensions });
 }
 
-export interface ValueShape {
+interface ValueShape {
   /** Deepest nesting seen, up to the first value past a limit. */
   readonly depth: number;
   readonly values: number;
@@ -33,7 +33,7 @@ export interface ValueShape {
  * Depth and count of a parsed JSON value, walked with an explicit stack (a recursive walk would
  * itself overflow on the input it guards against) and stopped at the first value past a limit.
  */
-export function shapeOf(value: unknown, maxDepth: number, maxValues: number): ValueShape {
+function shapeOf(value: unknown, maxDepth: number, maxValues: number): ValueShape {
   const stack: [unknown, number][] = [[value, 1]];
   let depth = 0;
   let values = 0;
@@ -51,7 +51,7 @@ export function shapeOf(value: unknown, maxDepth: number, maxValues: number): Va
 }
 
 /** Throws the 400 that a malformed parameter set earns; returns when every parameter is well-typed and bounded. */
-export function checkRequestParams(params: unknown, options: RequestParamsOptions): void {
+function checkRequestParams(params: unknown, options: RequestParamsOptions): void {
   if (!isPlainObject(params)) throw badRequest('Each operation of a request is a JSON object.');
   for (const name of STRING_PARAMS) {
     const value = params[name];

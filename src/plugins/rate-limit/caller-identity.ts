@@ -62,7 +62,7 @@ export function clientAddress(forwardedFor: string | null, socketAddress: string
 }
 
 /** The budget key of an address: IPv4 as is, IPv6 by its /64 (one subscriber gets a whole /64 to pick from). */
-export function addressKey(ip: IpAddress): string {
+function addressKey(ip: IpAddress): string {
   if (ip.family === 'ipv4') return ip.address;
   const network = ipv6Groups(ip.address).slice(0, 4);
   let length = network.length;

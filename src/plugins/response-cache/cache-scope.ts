@@ -7,20 +7,9 @@
 // It also gives a PUBLIC document's max-age for HTTP caches: the smallest @cacheControl maxAge of
 // the fields it selects and of the types they return, known before execution, so that a cache miss
 // and a hit (which has no result to read) send the same Cache-Control.
-import {
-  getNamedType,
-  isAbstractType,
-  Kind,
-  parse,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-  BREAK,
-  type ConstDirectiveNode,
-  type GraphQLNamedType,
-  type GraphQLSchema,
-} from 'graphql';
+import { isAbstractType, Kind, parse, type ConstDirectiveNode, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { authRulesOrThrow } from '../../auth/requirements';
+import { forEachSelectedField } from '../../auth/selected-fields';
 
 export interface CacheScope {
   /** True when the document may select caller-specific data (or cannot be read). */
@@ -121,25 +110,15 @@ export function createCacheScope(schema: GraphQLSchema, options: CacheScopeOptio
     }
     let found = false;
     let maxAge: number | undefined;
-    const typeInfo = new TypeInfo(schema);
-    visit(
-      ast,
-      visitWithTypeInfo(typeInfo, {
-        Field(node) {
-          const parent = typeInfo.getParentType() ?? undefined;
-          const returnedType = typeInfo.getType();
-          const returned = returnedType ? getNamedType(returnedType) : undefined;
-          const coordinate = parent ? `${parent.name}.${node.name.value}` : undefined;
-          if (isPrivateType(parent) || (parent !== undefined && isPrivateField(parent, node.name.value)) || isPrivateType(returned)) {
-            found = true;
-            return BREAK;
-          }
-          if (coordinate !== undefined) maxAge = smaller(maxAge, fieldMaxAge.get(coordinate));
-          for (const type of typesOf(returned)) maxAge = smaller(maxAge, typeMaxAge.get(type.name));
-          return undefined;
-        },
-      }),
-    );
+    forEachSelectedField(schema, ast, ({ node, parent, returned }) => {
+      if (isPrivateType(parent) || (parent !== undefined && isPrivateField(parent, node.name.value)) || isPrivateType(returned)) {
+        found = true;
+        return true;
+      }
+      if (parent !== undefined) maxAge = smaller(maxAge, fieldMaxAge.get(`${parent.name}.${node.name.value}`));
+      for (const type of typesOf(returned)) maxAge = smaller(maxAge, typeMaxAge.get(type.name));
+      return false;
+    });
     return found ? PRIVATE_ANSWER : { isPrivate: false, maxAge };
   }
 

@@ -35,7 +35,7 @@ export function isCallerBudgetHeader(name: string): boolean {
 }
 
 /** Credentials on a request: its answer is never sent as public. */
-export function carriesCredentials(request: RequestHead): boolean {
+function carriesCredentials(request: RequestHead): boolean {
   return request.headers.has('authorization') || request.headers.has('cookie');
 }
 
