@@ -22,7 +22,7 @@ function run(dir: string, command: string, args: readonly string[]): void {
 
 describe('examples/inventory-provider', () => {
   it(
-    'adds a REST provider in five files plus its test; codegen, typecheck, lint, ops:check, schema:check and the tests pass',
+    'adds a REST provider in five files plus its test; codegen, typecheck, lint, ops:check, schema:check, providers:check and the tests pass',
     () => {
       applied = applyExampleToCopy(process.cwd(), 'inventory-provider');
       const { dir, touched } = applied;
@@ -40,6 +40,8 @@ describe('examples/inventory-provider', () => {
       run(dir, 'npx', ['eslint', '.']);
       run(dir, 'npm', ['run', '-s', 'ops:check']);
       run(dir, 'npm', ['run', '-s', 'schema:check']);
+      // DEMO=1 npm run providers:check: the new provider's contract against its simulator.
+      run(dir, 'npx', ['tsx', 'src/dev/providers-check-demo.ts']);
       run(dir, 'npx', ['vitest', 'run', 'test/unit', 'test/integration']);
     },
     TIMEOUT_MS,

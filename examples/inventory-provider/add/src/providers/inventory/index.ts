@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { providerVariable } from '../../config/provider-variables';
 import type { AppError } from '../../errors/app-error';
 import type { CallContext, ProviderHttpClient } from '../../http/types';
+import { defineContract } from '../contract';
 import { defineProvider } from '../define-provider';
 import { fetchAccepted, idRule } from '../id-rule';
 import { parseWire } from '../parse';
@@ -43,6 +44,11 @@ export const inventory = defineProvider({
     rateLimit: { ratePerSecond: 1000, burst: 100 },
   }),
   client: createInventoryProvider,
+  // What `npm run providers:check` calls: one batch lookup, its answer checked against the runtime's schema.
+  contract: defineContract({
+    samples: { productId: 'prod-1' },
+    probes: [{ kind: 'rest', request: ({ productId }) => ({ method: 'GET', path: '/stock', route: '/stock?ids', query: { ids: productId } }), schema: stockBatchSchema }],
+  }),
   loaders: (client, { maxBatchSize, call }) => ({
     stock: new DataLoader<string, number | null>((ids) => client.getStock(ids, call), { maxBatchSize, name: 'inventory.stock' }),
   }),
