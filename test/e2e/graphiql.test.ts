@@ -123,6 +123,47 @@ describe('GraphiQL in development', () => {
       await dev.stop();
     }
   }, 120_000);
+
+  it('runs the persisted @defer example as a multipart stream and shows the parts merged', async () => {
+    const port = await freePort();
+    const dev = await launch(['dev', '--standalone'], { PORT: String(port) });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      const streamed: { accept: string | undefined; contentType: string | undefined }[] = [];
+      page.on('response', (response) => {
+        const request = response.request();
+        if (request.method() === 'POST' && new URL(request.url()).pathname === GRAPHQL_ENDPOINT && (request.postData() ?? '').includes('@defer')) {
+          streamed.push({ accept: request.headers()['accept'], contentType: response.headers()['content-type'] });
+        }
+      });
+      await page.goto(`http://127.0.0.1:${port}${GRAPHQL_ENDPOINT}`);
+      await page.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+      const tabs = page.locator('.graphiql-tab-button');
+      await expect.poll(() => tabs.allInnerTexts(), { timeout: 15_000 }).toEqual(graphiqlExamples.map((e) => e.name));
+      const index = graphiqlExamples.findIndex((e) => e.name === 'OrderPageDeferredReviews');
+      expect(index).toBeGreaterThan(0);
+      await tabs.nth(index).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 10_000 }).toContain('@defer(label: "reviews")');
+
+      await page.locator('.graphiql-execute-button').click();
+      const result = page.locator('.graphiql-response');
+      // The deferred fields appear once the later parts are merged into the first.
+      await expect.poll(() => textOf(result), { timeout: 20_000 }).toContain('"averageRating"');
+      const text = await textOf(result);
+      expect(text).toContain('"reviews": [');
+      expect(text).toContain('"author": {');
+      expect(text).not.toContain('"errors"');
+      expect(text).not.toContain('"incremental"');
+      expect(text).not.toContain('"hasNext"');
+      expect(streamed).toHaveLength(1);
+      expect(streamed[0]?.accept ?? '').toContain('multipart/mixed');
+      expect(streamed[0]?.contentType ?? '').toMatch(/^multipart\/mixed/);
+    } finally {
+      await page.close();
+      await dev.stop();
+    }
+  }, 120_000);
 });
 
 describe('GraphiQL outside development', () => {
