@@ -22,7 +22,8 @@ export const LEAVES = ['errors', 'config', 'observability', 'auth'];
 /**
  * Each folder of src/ and what it may import. `may`: an allow-list (the leaves are always allowed, and
  * a folder may import itself); `never`: a deny-list. Folders in GUARDED below have their own zones and
- * are left out of both. `tooling` is the CLI/CI half of the operations code (ops:check, schema:check, releases, pq:build).
+ * are left out of both. `tooling` is the CLI/CI half of the operations code (ops:check, schema:check, releases, pq:build)
+ * and the providers' contract check (providers:check).
  */
 export const LAYERS = {
   errors: { may: [], why: 'a leaf imports no layer' },
@@ -36,7 +37,12 @@ export const LAYERS = {
   resolvers: { never: ['http', 'plugins'], why: 'resolvers never import src/http or src/plugins' },
   plugins: { never: ['providers', 'loaders', 'resolvers', 'http'], why: 'plugins never import src/providers, src/loaders, src/resolvers or src/http' },
   operations: { may: [], why: 'the operations engine imports only the leaves (and graphql)' },
-  tooling: { may: ['operations'], why: 'CLI/CI tooling imports only src/operations and the leaves' },
+  // providers:check runs the providers' contracts through the clients the server builds, from the same config.
+  tooling: {
+    may: ['operations', 'providers'],
+    except: { http: ['./types.ts'], server: ['./config.ts', './provider-http.ts'] },
+    why: 'CLI/CI tooling imports only src/operations, src/providers (and http/types.ts, server/config.ts, server/provider-http.ts) and the leaves',
+  },
   server: { never: [], why: 'src/server wires everything' },
   app: { never: [], why: 'a Next.js entry point' },
   pages: { never: [], why: 'a Next.js entry point' },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { callerKeyProblems, parseAlgorithm } from './caller-keys';
 import { parseCommaList, type ListEntry } from './comma-list';
 import { parseCorsOrigin } from './cors-origins';
+import { parseRedisNode } from './redis-nodes';
 import { secret, url, type ProviderVariables } from './provider-variables';
 import { parseTrustedProxy } from './trusted-proxies';
 
@@ -107,6 +108,13 @@ export const gatewayEnvSchema = z.object({
   /** Calls in flight at once toward one provider. */
   UPSTREAM_MAX_CONCURRENT: positiveInt.default(64),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL' }).optional(),
+  /** Redis Cluster: seed nodes (comma-separated host:port); REDIS_URL then only gives credentials and TLS. */
+  REDIS_CLUSTER_NODES: commaList(parseRedisNode).prefault(''),
+  /** Redis Sentinel: sentinels (comma-separated host:port) watching REDIS_SENTINEL_NAME; REDIS_URL then only gives credentials. */
+  REDIS_SENTINELS: commaList(parseRedisNode).prefault(''),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected a master name (letters, digits, . _ -)' }).default('mymaster'),
+  /** Longest wait for Redis on the request path before the shared feature falls back to local state. */
+  REDIS_TIMEOUT_MS: positiveInt.max(5000, { error: 'expected at most 5000' }).default(100),
 
   PERSISTED_OPERATIONS: z.enum(['enforce', 'audit', 'off']).optional(),
   /** Secret of the header that lets named internal clients bypass the allowlist; unset = no bypass. */
@@ -152,6 +160,8 @@ export const gatewayEnvSchema = z.object({
   RATE_LIMIT_COST_PER_WINDOW: nonNegativeInt.optional(),
   RATE_LIMIT_BURST_REQUESTS: nonNegativeInt.optional(),
   RATE_LIMIT_BURST_SECONDS: positiveInt.default(2),
+  /** With Redis: share of each limit leased per Redis call (0 = exact, one call per spend; README "Shared state in Redis"). */
+  RATE_LIMIT_LEASE_FRACTION: z.coerce.number({ error: 'expected a number' }).min(0, { error: 'expected 0 to 1' }).max(1, { error: 'expected 0 to 1' }).default(0.1),
   /** Response cache on/off; unset: on in production and development, off in test (tests opt in). */
   RESPONSE_CACHE: flag.optional(),
   RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(10_000),
@@ -159,13 +169,23 @@ export const gatewayEnvSchema = z.object({
   RESPONSE_CACHE_EARLY_HIT: flag.default(true),
   /** Seconds a shared cache may serve a public answer past its max-age while it refetches it (`stale-while-revalidate`); 0 omits the directive. */
   RESPONSE_CACHE_STALE_WHILE_REVALIDATE: nonNegativeInt.default(60),
+  /** Bearer token of POST /api/admin/invalidate (drop cached answers by type, entity or operation); unset = that route answers 404. */
+  CACHE_ADMIN_TOKEN: secret.optional(),
+  /** Called (POST, JSON `{ tags }`) after every invalidation, e.g. a CDN purge-by-tag relay; unset = none. */
+  CACHE_PURGE_URL: url.optional(),
+  /** Bearer token sent to CACHE_PURGE_URL; unset = no Authorization header. */
+  CACHE_PURGE_TOKEN: secret.optional(),
+  /** Largest provider webhook body (413 beyond, checked before any parsing). */
+  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(65_536),
+  /** How far a webhook's signed timestamp may be from our clock, in seconds (401 beyond). */
+  WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
   /** Browser origins (comma-separated, exact) allowed cross-origin with credentials; unset: none in production, the local dev server otherwise. */
   CORS_ORIGINS: commaList(parseCorsOrigin).optional(),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
-const GATEWAY_SECRETS = ['JWT_SECRET', 'PERSISTED_OPERATIONS_BYPASS_SECRET', 'METRICS_TOKEN'] as const satisfies readonly (keyof GatewayEnv)[];
+const GATEWAY_SECRETS = ['JWT_SECRET', 'PERSISTED_OPERATIONS_BYPASS_SECRET', 'METRICS_TOKEN', 'CACHE_ADMIN_TOKEN', 'CACHE_PURGE_TOKEN'] as const satisfies readonly (keyof GatewayEnv)[];
 
 /** Demo secrets all start with this prefix, so production can refuse them without knowing them. */
 export const DEMO_SECRET_PREFIX = 'dev-';
@@ -183,11 +203,14 @@ export interface ProviderEnvDeclaration {
   readonly env: ProviderVariables;
 }
 
-// Distributes over the providers: each one's variable names, joined.
-type VariableNamesOf<P> = P extends { readonly env: infer V extends ProviderVariables } ? keyof V & string : never;
+// Distributes over the providers: each one's variable names, joined (optional ones apart).
+type VariableNamesOf<P> = P extends { readonly env: infer V extends ProviderVariables } ? { [K in keyof V & string]: V[K] extends { readonly optional: true } ? never : K }[keyof V & string] : never;
+type OptionalVariableNamesOf<P> = P extends { readonly env: infer V extends ProviderVariables } ? { [K in keyof V & string]: V[K] extends { readonly optional: true } ? K : never }[keyof V & string] : never;
 
 /** The validated environment: the gateway's variables and every provider's. */
-export type EnvOf<P extends readonly ProviderEnvDeclaration[]> = GatewayEnv & { readonly [K in VariableNamesOf<P[number]>]: string };
+export type EnvOf<P extends readonly ProviderEnvDeclaration[]> = GatewayEnv & { readonly [K in VariableNamesOf<P[number]>]: string } & {
+  readonly [K in OptionalVariableNamesOf<P[number]>]?: string;
+};
 
 export interface EnvParser<E> {
   /** Every variable: the providers' (in their order), then the gateway's. Deployment manifests are checked against it. */
@@ -213,7 +236,7 @@ export function createEnvParser<const P extends readonly ProviderEnvDeclaration[
   }
   const variables = providers.flatMap((provider) => Object.entries(provider.env));
   // The providers' variables first: a problem with one is listed before the gateway's tuning knobs.
-  const schema = z.object({ ...Object.fromEntries(variables.map(([name, variable]) => [name, variable.schema])), ...gatewayEnvSchema.shape });
+  const schema = z.object({ ...Object.fromEntries(variables.map(([name, variable]) => [name, variable.optional === true ? variable.schema.optional() : variable.schema])), ...gatewayEnvSchema.shape });
   const secrets = [...variables.filter(([, variable]) => variable.kind === 'secret').map(([name]) => name), ...GATEWAY_SECRETS];
   // The schema checked every provider variable (required strings), so the record has the declared shape.
   const parse = (source: Readonly<Record<string, string | undefined>>) => parseEnvRecord(schema, secrets, source) as EnvOf<P>;
@@ -243,6 +266,9 @@ function parseEnvRecord(schema: z.ZodObject, secrets: readonly string[], source:
   const values: Readonly<Record<string, unknown>> = result.data;
   // Every key of the gateway's schema is in `schema`, validated by it.
   const env = values as GatewayEnv;
+  if (env.REDIS_CLUSTER_NODES.length > 0 && env.REDIS_SENTINELS.length > 0) {
+    throw new ConfigError(['REDIS_SENTINELS: set either REDIS_CLUSTER_NODES (Redis Cluster) or REDIS_SENTINELS (Sentinel), not both']);
+  }
   if (env.NODE_ENV === 'production' && !env.DEMO) {
     const demoSecrets = secrets.filter((name) => {
       const value = values[name];

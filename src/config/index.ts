@@ -5,6 +5,7 @@ import { callerKeysOf, type CallerKeys, type JwsAlgorithm } from './caller-keys'
 import { DEV_CORS_ORIGINS } from './cors-origins';
 import type { GatewayEnv } from './env';
 import type { TrustedProxy } from './trusted-proxies';
+import type { RedisNode } from './redis-nodes';
 
 export type ProviderAuthConfig =
   | { readonly kind: 'apiKey'; readonly header: string; readonly value: string }
@@ -19,6 +20,8 @@ export interface ProviderSettings {
   readonly maxBatchSize: number;
   /** The rate the provider publishes for us. @default UPSTREAM_RATE_PER_SECOND and UPSTREAM_BURST (UPSTREAM_RATE_PER_SECOND=0 turns every bucket off) */
   readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number };
+  /** Secrets its signed webhooks may use: the current one, then the previous one during a rotation (unset ones left out). @default [] (its webhook answers 404) */
+  readonly webhookSecrets?: readonly (string | undefined)[];
 }
 
 export interface ProviderConfig {
@@ -35,6 +38,21 @@ export interface ProviderConfig {
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number } | undefined;
   /** Most calls in flight at once toward this provider. @default 64 */
   readonly maxConcurrent: number;
+  /** Secrets its signed webhooks may use (current first); empty: its webhook answers 404. */
+  readonly webhookSecrets: readonly string[];
+}
+
+/** Provider events (signed webhooks) and the admin invalidation endpoint. */
+export interface CacheEventsConfig {
+  /** CACHE_ADMIN_TOKEN: bearer token of POST /api/admin/invalidate; undefined: that route answers 404. */
+  readonly adminToken: string | undefined;
+  /** CACHE_PURGE_URL: called with the cache tags after every invalidation; undefined: none. */
+  readonly purgeUrl: string | undefined;
+  readonly purgeToken: string | undefined;
+  /** WEBHOOK_MAX_BODY_BYTES. @default 65536 */
+  readonly maxBodyBytes: number;
+  /** WEBHOOK_TOLERANCE_SECONDS. @default 300 */
+  readonly toleranceSeconds: number;
 }
 
 /** Inbound limits per caller identity (JWT subject, else client IP); shared through Redis when REDIS_URL is set. */
@@ -49,6 +67,12 @@ export interface RateLimitConfig {
   readonly burstRequests: number;
   /** Length of the burst's fixed window. @default 2 */
   readonly burstSeconds: number;
+  /**
+   * With Redis: the share of each limit an instance leases per Redis call (budget-lease.ts); a caller
+   * is then admitted at least `limit − instances × lease` per window, never more than the limit.
+   * 0 = exact (one call per spend). @default 0.1
+   */
+  readonly leaseFraction: number;
 }
 
 export interface ResponseCacheConfig {
@@ -183,6 +207,18 @@ export interface ObservabilityConfig {
   };
 }
 
+/** Redis topology: one server (REDIS_URL), a Cluster or a Sentinel-watched primary. */
+export interface RedisConfig {
+  /** Seed nodes of a Redis Cluster; empty: not a cluster. @default [] */
+  readonly clusterNodes: readonly RedisNode[];
+  /** Sentinels of a primary named `sentinelName`; empty: no Sentinel. @default [] */
+  readonly sentinels: readonly RedisNode[];
+  /** @default 'mymaster' */
+  readonly sentinelName: string;
+  /** Longest wait for one Redis call on the request path (then local state). @default 100 */
+  readonly timeoutMs: number;
+}
+
 /** `ProviderName`: the registered providers' names (src/providers/registry.ts), one `providers` entry each. */
 export interface GatewayConfig<ProviderName extends string = string> {
   readonly env: 'development' | 'production' | 'test';
@@ -198,6 +234,8 @@ export interface GatewayConfig<ProviderName extends string = string> {
   readonly providers: { readonly [K in ProviderName]: ProviderConfig };
   readonly jwt: JwtConfig;
   readonly redisUrl: string | undefined;
+  /** How to reach Redis beyond REDIS_URL (Cluster or Sentinel), and how long the request path waits for it. */
+  readonly redis: RedisConfig;
   readonly persistedOperations: {
     /** @default 'enforce' in production, 'off' in development and test */
     readonly mode: PersistedOperationsMode;
@@ -215,6 +253,7 @@ export interface GatewayConfig<ProviderName extends string = string> {
   readonly redisKeyPrefix: string;
   readonly rateLimit: RateLimitConfig;
   readonly responseCache: ResponseCacheConfig;
+  readonly cacheEvents: CacheEventsConfig;
   readonly admission: AdmissionConfig;
   /** Keep V8's allocation-site pretenuring (src/server/node-options.ts); the gateway turns it off otherwise. @default false */
   readonly v8Pretenuring: boolean;
@@ -242,6 +281,7 @@ function providerConfig(env: GatewayEnv, name: string, settings: ProviderSetting
     maxBatchSize: settings.maxBatchSize,
     rateLimit: env.UPSTREAM_RATE_PER_SECOND > 0 ? rateLimit : undefined,
     maxConcurrent: env.UPSTREAM_MAX_CONCURRENT,
+    webhookSecrets: (settings.webhookSecrets ?? []).filter((secret): secret is string => secret !== undefined && secret !== ''),
   };
 }
 
@@ -277,6 +317,12 @@ export function buildConfigWith<ProviderName extends string>(env: GatewayEnv, pr
       maxAgeSeconds: env.JWT_MAX_AGE_SECONDS,
     },
     redisUrl: env.REDIS_URL,
+    redis: {
+      clusterNodes: env.REDIS_CLUSTER_NODES,
+      sentinels: env.REDIS_SENTINELS,
+      sentinelName: env.REDIS_SENTINEL_NAME,
+      timeoutMs: env.REDIS_TIMEOUT_MS,
+    },
     persistedOperations: {
       mode: env.PERSISTED_OPERATIONS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off'),
       bypassSecret: env.PERSISTED_OPERATIONS_BYPASS_SECRET,
@@ -305,6 +351,7 @@ export function buildConfigWith<ProviderName extends string>(env: GatewayEnv, pr
       costPerWindow: env.RATE_LIMIT_COST_PER_WINDOW ?? (env.NODE_ENV === 'test' ? 0 : 50_000),
       burstRequests: env.RATE_LIMIT_BURST_REQUESTS ?? (env.NODE_ENV === 'test' ? 0 : 60),
       burstSeconds: env.RATE_LIMIT_BURST_SECONDS,
+      leaseFraction: env.RATE_LIMIT_LEASE_FRACTION,
     },
     v8Pretenuring: env.V8_PRETENURING,
     graphiqlToken: env.NODE_ENV === 'production' ? undefined : env.GRAPHIQL_TOKEN,
@@ -321,6 +368,13 @@ export function buildConfigWith<ProviderName extends string>(env: GatewayEnv, pr
       maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
       earlyHit: env.RESPONSE_CACHE_EARLY_HIT,
       staleWhileRevalidateSeconds: env.RESPONSE_CACHE_STALE_WHILE_REVALIDATE,
+    },
+    cacheEvents: {
+      adminToken: env.CACHE_ADMIN_TOKEN,
+      purgeUrl: env.CACHE_PURGE_URL,
+      purgeToken: env.CACHE_PURGE_TOKEN,
+      maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
+      toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     },
     observability: {
       enabled: env.OBSERVABILITY,

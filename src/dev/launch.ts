@@ -18,6 +18,12 @@ const idp = args.includes('--idp');
 
 async function main(): Promise<void> {
   const upstreams = await startUpstreams();
+  // The simulated catalog announces its price changes to this gateway's webhook (signed with the dev secret demoEnv gives it).
+  const port = Number(processEnvironment()['PORT'] ?? (mode === 'development' ? 3000 : 4000));
+  upstreams.catalog.announceTo({
+    url: `http://127.0.0.1:${port}/api/webhooks/catalog`,
+    onDelivery: (delivery) => console.log(`catalog event ${delivery.type} ${delivery.eventId} → gateway ${delivery.status ?? 'unreachable'} ${delivery.body}`),
+  });
   const token = idp ? upstreams.identity.mint('user-1', { expiresIn: 12 * 3600 }) : await mintDevToken('user-1');
   await launchGateway({
     mode,
@@ -32,7 +38,11 @@ async function main(): Promise<void> {
     providers: upstreams.urls,
     token,
     // Tokens of the dev secret are refused in this mode: `npm run token` must ask the identity provider.
-    notes: idp ? ['', `Callers are verified against the simulated identity provider; another user's token: npm run -s token -- user-2 --idp ${upstreams.identity.url}`] : [],
+    notes: [
+      ...(idp ? ['', `Callers are verified against the simulated identity provider; another user's token: npm run -s token -- user-2 --idp ${upstreams.identity.url}`] : []),
+      '',
+      `Price change (signed catalog webhook → cache invalidation): npm run -s demo:price -- prod-1 1999 --catalog ${upstreams.catalog.url} --gateway http://127.0.0.1:${port}`,
+    ],
     onExit: () => upstreams.close(),
   });
 }

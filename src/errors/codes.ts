@@ -29,6 +29,8 @@ export const ERROR_CODES = {
       payloadTooLarge: 413,
       /** A POST that is not JSON (`Accept: application/json`). */
       unsupportedMediaType: 415,
+      /** An operation with @defer/@stream whose Accept names no incremental format we serve (incremental-accept.ts). */
+      notAcceptable: 406,
     },
     retryable: false,
     defaultMessage: 'Bad request.',

@@ -39,6 +39,14 @@ export const graphiqlExamples: readonly GraphiQLExample[] = [
     }
   },
   {
+    "name": "OrderPageDeferredReviews",
+    "file": "persisted-queries/operations/order-page-deferred.graphql",
+    "body": "query OrderPageDeferredReviews($after: String) {\n  orders(first: 20, after: $after) {\n    edges {\n      node {\n        ...OrderSummary\n        customer {\n          id\n          name\n        }\n        lines {\n          quantity\n          unitPriceCents\n          product {\n            id\n            title\n            priceCents\n            currency\n            ... @defer(label: \"reviews\") {\n              averageRating\n              reviews {\n                ...ReviewWithAuthor\n              }\n            }\n          }\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  placedAt\n  totalCents\n}\n\nfragment ReviewWithAuthor on Review {\n  id\n  rating\n  body\n  author {\n    id\n    name\n  }\n}",
+    "variables": {
+      "after": null
+    }
+  },
+  {
     "name": "PlaceOrder",
     "file": "persisted-queries/operations/place-order.graphql",
     "body": "mutation PlaceOrder($input: PlaceOrderInput!, $idempotencyKey: String!) {\n  placeOrder(input: $input, idempotencyKey: $idempotencyKey) {\n    ...OrderSummary\n    lines {\n      quantity\n      unitPriceCents\n      product {\n        id\n        title\n      }\n    }\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  placedAt\n  totalCents\n}",

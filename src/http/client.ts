@@ -64,7 +64,7 @@ function health(result: AttemptResult): AttemptHealth {
 function bucketFor(o: ResolvedOptions): TokenBucket | undefined {
   if (o.rateLimit === undefined) return undefined;
   if (o.shared === undefined) return createMemoryBucket(o.rateLimit, o.clock);
-  return createRedisBucket(o.rateLimit, o.clock, o.shared.redis, `${o.shared.keyPrefix}bucket:${o.name}`);
+  return createRedisBucket(o.rateLimit, o.clock, o.shared.redis, `${o.shared.keyPrefix}bucket:${o.name}`, o.shared.guard);
 }
 
 export function createProviderClient(options: ProviderClientOptions): ResilientHttpClient {

@@ -1,6 +1,6 @@
 // Options of one provider's HTTP client, with their defaults in one place.
 // Everything that varies between providers or between tests is an option here.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './dispatch';
 
@@ -109,13 +109,20 @@ export interface RateLimitOptions {
 
 /** Shared state across gateway instances. */
 export interface SharedStoreOptions {
-  /** An ioredis client owned by the caller (not closed by `client.close()`). */
-  readonly redis: Redis;
+  /** An ioredis client (or Cluster) owned by the caller (not closed by `client.close()`). */
+  readonly redis: Redis | Cluster;
   /**
    * Prefix of every key this client writes.
    * @default 'bff:http:'
    */
   readonly keyPrefix?: string;
+  /** Timeout and breaker around each Redis call (src/server/redis-guard.ts). @default none (100 ms timeout only) */
+  readonly guard?: SharedCallGuard | undefined;
+}
+
+/** Runs one Redis call, or rejects at once (breaker open) or after its timeout. */
+export interface SharedCallGuard {
+  run<T>(op: () => Promise<T>): Promise<T>;
 }
 
 export interface ProviderClientOptions {
@@ -194,7 +201,7 @@ export interface ResolvedOptions {
   readonly passStatuses: ReadonlySet<number>;
   readonly clock: Clock;
   readonly random: () => number;
-  readonly shared: { readonly redis: Redis; readonly keyPrefix: string } | undefined;
+  readonly shared: { readonly redis: Redis | Cluster; readonly keyPrefix: string; readonly guard: SharedCallGuard | undefined } | undefined;
 }
 
 export const DEFAULT_TIMEOUTS: TimeoutOptions = { attemptMs: 3000, connectMs: 1000, keepAliveMs: 4000 };
@@ -236,6 +243,6 @@ export function resolveOptions(options: ProviderClientOptions): ResolvedOptions 
     shared:
       options.shared === undefined
         ? undefined
-        : { redis: options.shared.redis, keyPrefix: options.shared.keyPrefix ?? 'bff:http:' },
+        : { redis: options.shared.redis, keyPrefix: options.shared.keyPrefix ?? 'bff:http:', guard: options.shared.guard },
   };
 }

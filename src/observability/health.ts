@@ -1,6 +1,8 @@
 // Liveness and readiness for a load balancer. Live: the process answers. Ready: the configuration
-// was valid (a gateway exists), Redis answers when one is configured, and not every provider's
-// circuit is open. Bodies name checks, never hosts.
+// was valid (a gateway exists) and not every provider's circuit is open. Redis is reported, never
+// fatal: every shared feature falls back to local state without it (README "Redis slow or down"),
+// so a Redis outage answers 200 `degraded` instead of taking every replica out of the load
+// balancer at once. Bodies name checks, never hosts.
 import type { BreakerState } from './channels';
 import { jsonReply, type OpsReply } from './ops-reply';
 
@@ -22,7 +24,7 @@ export interface HealthOptions {
   readonly breakers: () => readonly BreakerState[];
   /** The gateway's Redis, when REDIS_URL is set. @default undefined (not checked) */
   readonly redis?: RedisPing | undefined;
-  /** A ping slower than this counts as down. @default 500 */
+  /** A ping slower than this counts as down (reported as `degraded`, still ready). @default 500 */
   readonly redisTimeoutMs?: number;
 }
 
@@ -39,9 +41,14 @@ export function liveReply(): OpsReply {
   return jsonReply(200, { status: 'live' });
 }
 
+/** Checks whose failure leaves the instance serving (from local state): reported as `degraded`, still 200. */
+const DEGRADING_CHECKS: ReadonlySet<string> = new Set(['redis']);
+
 export function readinessReply(checks: Readonly<Record<string, CheckResult>>): OpsReply {
-  const ready = Object.values(checks).every((c) => c === 'ok' || c === 'off');
-  return jsonReply(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+  const failed = Object.entries(checks).filter(([, c]) => c !== 'ok' && c !== 'off');
+  const ready = failed.every(([name]) => DEGRADING_CHECKS.has(name));
+  const status = !ready ? 'not_ready' : failed.length > 0 ? 'degraded' : 'ready';
+  return jsonReply(ready ? 200 : 503, { status, checks });
 }
 
 async function pingWithin(redis: RedisPing, ms: number): Promise<CheckResult> {

@@ -39,6 +39,16 @@ export interface GatewayMetrics extends PluginMetrics {
   watchBreakers(read: () => Readonly<Record<string, BreakerState>>): void;
   /** The admission limit, requests holding a slot and requests waiting, read at scrape time. */
   watchAdmission(read: () => { readonly limit: number; readonly active: number; readonly queued: number }): void;
+  /** The Redis guard's breaker state and its calls by outcome (src/server/redis-guard.ts), and whether the connection is up, read at scrape time. */
+  watchRedis(read: () => RedisWatch): void;
+}
+
+/** What the Redis metrics read at scrape time. */
+export interface RedisWatch {
+  readonly breaker: BreakerState;
+  readonly calls: Readonly<Record<string, number>>;
+  /** The connection is established (ioredis `ready`). @default not reported */
+  readonly up?: boolean;
 }
 
 export interface MetricsOptions {
@@ -141,6 +151,37 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       admission.set({ value: 'queued' }, state.queued);
     },
   });
+  let readRedis: (() => RedisWatch) | undefined;
+  const redisUp = new Gauge({
+    name: 'bff_redis_up',
+    help: 'Connection to Redis: 1 established, 0 not (readiness then answers 200 degraded; shared features use local state).',
+    registers,
+    collect() {
+      const up = readRedis?.().up;
+      if (up !== undefined) redisUp.set(up ? 1 : 0);
+    },
+  });
+  const redisBreaker = new Gauge({
+    name: 'bff_redis_breaker_state',
+    help: 'Circuit breaker on Redis itself: 0 closed, 1 half-open, 2 open (open: shared features use local state).',
+    registers,
+    collect() {
+      const state = readRedis?.();
+      if (state !== undefined) redisBreaker.set(BREAKER_VALUE[state.breaker]);
+    },
+  });
+  const redisCalls = new Counter({
+    name: 'bff_redis_calls_total',
+    help: 'Redis calls of the request path by outcome: ok, error, timeout, short_circuited (breaker open).',
+    labelNames: ['outcome'],
+    registers,
+    collect() {
+      const state = readRedis?.();
+      if (state === undefined) return;
+      redisCalls.reset();
+      for (const [outcome, count] of Object.entries(state.calls)) redisCalls.inc({ outcome }, count);
+    },
+  });
   const breakerTransitions = new Counter({
     name: 'bff_upstream_breaker_transitions_total',
     help: 'Circuit breaker state changes by provider and new state.',
@@ -223,6 +264,9 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
     watchAdmission(read) {
       readAdmission = read;
+    },
+    watchRedis(read) {
+      readRedis = read;
     },
     inboundRateLimited: (kind) => inbound.inc({ kind }),
     responseCache: (outcome) => cache.inc({ outcome }),

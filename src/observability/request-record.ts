@@ -40,6 +40,13 @@ export interface RequestRecord {
   cost: number | undefined;
   /** Why a plugin refused the request before the pipeline ran (no result carries an error then), e.g. `OVERLOADED`. */
   rejectedWith: ErrorCode | undefined;
+  /** An incremental answer (@defer/@stream): parts sent, and performance.now() when the first one was ready. */
+  parts: number;
+  firstPartAt: number | undefined;
+  /** The stream of an incremental answer is still being sent: the line waits for its end (telemetry.ts). */
+  streaming: boolean;
+  /** The response's status, kept while `streaming` until the stream ends. */
+  sentStatus: number | undefined;
   readonly span: Span | undefined;
 }
 
@@ -63,6 +70,10 @@ export function newRecord(request: RequestHead, requestId: string, startedAt: nu
     cacheEarly: undefined,
     cost: undefined,
     rejectedWith: undefined,
+    parts: 0,
+    firstPartAt: undefined,
+    streaming: false,
+    sentStatus: undefined,
     span,
   };
 }

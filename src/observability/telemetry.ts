@@ -70,7 +70,13 @@ function secretsOf(config: GatewayConfig): string[] {
   return out;
 }
 
-/** Provider, token endpoint and Redis hosts: never in a log line. */
+/** Webhook signing secrets and the cache admin and purge tokens (kept out of secretsOf, which also keys the caller hash). */
+function eventSecretsOf(config: GatewayConfig): string[] {
+  const { adminToken, purgeToken } = config.cacheEvents;
+  return [...Object.values(config.providers).flatMap((provider) => provider.webhookSecrets), ...[adminToken, purgeToken].filter((token) => token !== undefined)];
+}
+
+/** Provider, token endpoint, Redis and CDN purge hook (CACHE_PURGE_URL) hosts: never in a log line. */
 export function hostsOf(config: GatewayConfig): string[] {
   const out = new Set<string>();
   // host:port, and the bare hostname too (DNS errors such as `getaddrinfo ENOTFOUND orders.internal`
@@ -85,6 +91,7 @@ export function hostsOf(config: GatewayConfig): string[] {
     if (provider.auth.kind === 'oauth2') add(provider.auth.tokenUrl);
   }
   if (config.redisUrl !== undefined) add(config.redisUrl);
+  if (config.cacheEvents.purgeUrl !== undefined) add(config.cacheEvents.purgeUrl);
   return [...out];
 }
 
@@ -106,7 +113,7 @@ function worthALine(fact: ErrorFact): boolean {
 }
 
 export function createTelemetry(config: GatewayConfig, options: TelemetryOptions = {}): Telemetry {
-  const scrubber = createScrubber({ secrets: secretsOf(config), hosts: hostsOf(config), fields: config.observability.redactFields });
+  const scrubber = createScrubber({ secrets: [...secretsOf(config), ...eventSecretsOf(config)], hosts: hostsOf(config), fields: config.observability.redactFields });
   const production = config.env === 'production';
   const { logger, lines, requestLine, flush } = createLoggers({
     level: options.logLevel ?? config.logLevel,
@@ -212,6 +219,8 @@ export function createTelemetry(config: GatewayConfig, options: TelemetryOptions
           status,
           outcome,
           durationMs: Math.round(seconds * 100_000) / 100,
+          firstPartMs: record.firstPartAt === undefined ? undefined : Math.round((record.firstPartAt - record.startedAt) * 100) / 100,
+          parts: record.parts === 0 ? undefined : record.parts,
           errors: codes,
           cost: record.cost,
           cache: record.cache,

@@ -1,7 +1,7 @@
 // useErrorContract: every error a client sees carries `extensions.code` (from errors/codes.ts) and
 // `extensions.requestId`; when nothing resolved because providers failed, the HTTP status says so.
 import type { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { UPSTREAM_CODES, ERROR_CODES, httpStatusOf, isErrorCode, type ErrorCode } from '../errors/codes';
 import { copyGraphQLError, toGraphQLError } from '../errors/to-graphql-error';
 import { requestIdOf } from './request-id';
@@ -10,6 +10,11 @@ interface ResultLike {
   data?: Record<string, unknown> | null;
   errors?: readonly GraphQLError[];
   extensions?: Record<string, unknown>;
+}
+
+/** A part of an incremental answer (@defer/@stream): the first one is a ResultLike, later ones carry `incremental`. */
+interface PartLike extends ResultLike {
+  incremental?: readonly ResultLike[];
 }
 
 export interface ErrorContractOptions {
@@ -47,13 +52,23 @@ function fixResult(result: ResultLike, requestId: string, isDev: boolean): Resul
   return fixed;
 }
 
+// A later part's errors (a deferred fragment's provider failed) get their codes too; the status was sent with the first part.
+function fixPart(part: PartLike, requestId: string, isDev: boolean): PartLike {
+  const fixed: PartLike = part.errors?.length ? { ...part, errors: part.errors.map((e) => withRequestId(toGraphQLError(e, { isDev }), requestId)) } : part;
+  if (!part.incremental?.some((entry) => entry.errors?.length)) return fixed;
+  return { ...fixed, incremental: part.incremental.map((entry) => (entry.errors?.length ? { ...entry, errors: entry.errors.map((e) => withRequestId(toGraphQLError(e, { isDev }), requestId)) } : entry)) };
+}
+
 export function useErrorContract(options: ErrorContractOptions): Plugin {
   return {
     onResultProcess({ request, result, setResult }) {
       const requestId = requestIdOf(request);
       if (Array.isArray(result)) {
         setResult(result.map((r: ResultLike) => fixResult(r, requestId, options.isDev)));
-      } else if (!(Symbol.asyncIterator in result)) {
+      } else if (Symbol.asyncIterator in result) {
+        // mapAsyncIterator passes return() straight through: a client going away still stops the execution.
+        setResult(mapAsyncIterator(result as AsyncIterable<PartLike>, (part) => fixPart(part, requestId, options.isDev)));
+      } else {
         setResult(fixResult(result as ResultLike, requestId, options.isDev));
       }
     },

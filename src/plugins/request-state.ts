@@ -37,6 +37,8 @@ export interface RequestState {
   earlyHit: Pick<EarlyHit, 'persistedId' | 'operationName'> | undefined;
   /** response-cache/response-cache.ts: the persisted id as sent, before the allowlist swapped a `documentId` for its body. */
   sentPersistedId: string | undefined;
+  /** response-cache/response-cache.ts: when the request's cache key was built (cacheClock), before any provider was read. */
+  cacheStartedAt: number | undefined;
 }
 
 const states = new WeakMap<RequestHead, RequestState>();
@@ -57,6 +59,7 @@ function newState(): RequestState {
     publicMaxAge: undefined,
     earlyHit: undefined,
     sentPersistedId: undefined,
+    cacheStartedAt: undefined,
   };
 }
 

@@ -4,6 +4,8 @@
 import type { ProviderSettings } from '../config';
 import type { ProviderEnvOf, ProviderVariables } from '../config/provider-variables';
 import type { CallContext, ProviderHttpClient } from '../http/types';
+import type { ProviderEventTypes } from './provider-events';
+import type { ProviderContract } from './contract';
 
 export interface LoaderOptions {
   /** The provider's largest batch (`config.providers.<name>.maxBatchSize`); give it to every DataLoader. */
@@ -25,6 +27,10 @@ export interface ProviderDefinition<Name extends string = string, Variables exte
   client(http: ProviderHttpClient): Client;
   /** Its DataLoaders, reached as `ctx.loaders.<name>`; a fresh set per GraphQL request. */
   loaders(client: Client, options: LoaderOptions): Loaders;
+  /** The events its signed webhooks announce (events.ts) and what each invalidates; its secrets come from `config`'s `webhookSecrets`. @default none (no webhook) */
+  readonly events?: ProviderEventTypes;
+  /** Its contract probes (`./probes.ts`, defineContract), run by `npm run providers:check` before a deploy. */
+  readonly contract: ProviderContract;
 }
 
 /** Declares a provider; add the result to PROVIDERS in registry.ts. */

@@ -2,7 +2,7 @@
 // `data`; upstream GraphQL errors become UPSTREAM_BAD_RESPONSE with their messages in log-only meta.
 import { z } from 'zod';
 import { upstreamError } from '../errors/app-error';
-import type { CallContext, ProviderHttpClient } from '../http/types';
+import type { CallContext, ProviderHttpClient, UpstreamResponse } from '../http/types';
 import { parseWire } from './parse';
 
 const envelope = z.object({
@@ -17,11 +17,13 @@ export interface GraphQLCall {
   readonly route: string;
 }
 
+/** POSTs the document and returns the answer unchecked: callGraphQL's request, and the contract check's (src/providers/contract.ts). */
+export function postGraphQL(http: ProviderHttpClient, call: GraphQLCall, ctx: CallContext): Promise<UpstreamResponse> {
+  return http.request({ method: 'POST', path: '/graphql', route: call.route, body: { query: call.query, variables: call.variables }, idempotent: true }, ctx);
+}
+
 export async function callGraphQL(http: ProviderHttpClient, call: GraphQLCall, ctx: CallContext): Promise<unknown> {
-  const response = await http.request(
-    { method: 'POST', path: '/graphql', route: call.route, body: { query: call.query, variables: call.variables }, idempotent: true },
-    ctx,
-  );
+  const response = await postGraphQL(http, call, ctx);
   const body = parseWire(envelope, response.body, http.provider, call.route);
   if (response.status !== 200 || body.errors?.length || body.data == null) {
     throw upstreamError('UPSTREAM_BAD_RESPONSE', http.provider, {

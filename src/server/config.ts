@@ -25,8 +25,8 @@ export function buildConfig(env: Env): GatewayConfig {
   return buildConfigWith(
     env,
     perProvider((_name, definition) => {
-      // The schema validated each of these as a string.
-      const own = Object.fromEntries(Object.keys(definition.env).map((variable) => [variable, String(values[variable])]));
+      // The schema validated each of these as a string (or left an optional one unset).
+      const own = Object.fromEntries(Object.keys(definition.env).flatMap((variable) => (typeof values[variable] === 'string' ? [[variable, values[variable]]] : [])));
       return definition.config(own);
     }),
   );

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../config';
 import { SERVER_DEFAULTS } from '../config/env';
 import type { Logger } from '../observability/logger';
+import { isProviderEventsPath } from '../plugins/provider-events/use-provider-events';
 import { cachedGetLaneOf } from './pipeline-services';
 import { applyServerLimits, connectionsCheckingIntervalOf } from './server-limits';
 import type { GatewayYoga } from './yoga';
@@ -34,6 +35,13 @@ export interface NodeServerOptions {
 // `health\/(live|ready)`: the former `health\/` followed by `(\/|\?|$)` matched no probe path, so the
 // custom server handed probes to Next's App Router routes.
 const GATEWAY_PATHS = /^\/api\/(graphql|health\/(live|ready)|metrics)(\/|\?|$)/;
+
+/** The paths yoga answers: its own, and the provider events' (the plugin's own test, so that the two cannot disagree). */
+function isGatewayPath(url: string): boolean {
+  if (GATEWAY_PATHS.test(url)) return true;
+  const query = url.indexOf('?');
+  return isProviderEventsPath(query === -1 ? url : url.slice(0, query));
+}
 
 /** A node:http handler that settles once the request has been answered. */
 export type GatewayNodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -65,7 +73,7 @@ export async function startNodeServer(yoga: GatewayYoga, options: NodeServerOpti
     connectionsCheckingInterval: connectionsCheckingIntervalOf(limits),
   };
   const server = fallback
-    ? createServer(timeouts, (req, res) => void (GATEWAY_PATHS.test(req.url ?? '') ? gateway(req, res) : fallback(req, res)))
+    ? createServer(timeouts, (req, res) => void (isGatewayPath(req.url ?? '') ? gateway(req, res) : fallback(req, res)))
     : createServer(timeouts, (req, res) => void gateway(req, res));
   applyServerLimits(server, limits, options.logger);
   const host = options.host ?? '127.0.0.1';

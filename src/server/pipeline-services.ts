@@ -17,12 +17,15 @@ import { requestIdOf } from '../plugins/request-id';
 import { createCacheScope, type CacheScope } from '../plugins/response-cache/cache-scope';
 import { createEarlyHit, type EarlyHitLookup } from '../plugins/response-cache/response-cache-early-hit';
 import { createGatewayCache, type GatewayCache } from '../plugins/response-cache/response-cache-store';
+import { createOperationNotes, withCacheTags } from '../plugins/provider-events/cache-tags';
+import { createProviderEvents, type ProviderEventsWiring } from './provider-events';
 import { createKeyVariables, type KeyVariables } from '../plugins/response-cache/response-cache-variables';
 import { perProvider, type Providers } from '../providers';
 import { createCachedGetLane, type CachedGetLane } from './cached-get-lane';
 import type { CallerVerifier } from '../auth/caller';
 import type { GatewayConfig } from './config';
-import type { Redis } from './redis';
+import type { SharedRedis } from './redis';
+import type { RedisGuard } from './redis-guard';
 import { getSchema } from './schema';
 import { GRAPHQL_ENDPOINT, type GatewayYoga } from './yoga';
 
@@ -32,7 +35,9 @@ export interface PipelineDependencies {
   /** Injected clock for deadlines. @default Date.now */
   readonly now?: () => number;
   /** Shared state (rate-limit budgets, response cache) between instances; memory when absent. */
-  readonly redis?: Redis | undefined;
+  readonly redis?: SharedRedis | undefined;
+  /** Timeout and breaker around every Redis call of the request path. @default none */
+  readonly redisGuard?: RedisGuard | undefined;
   /** Estimated cost of a request's operation, spent from the caller's cost budget. @default the cost plugin's `costOf` (1 when it estimated nothing) */
   readonly costOf?: (request: Request) => number | undefined;
   /** Request logs, metrics (and `/api/metrics`), spans. @default none (nothing observed) */
@@ -52,6 +57,10 @@ export interface PipelineServices {
   readonly costOf: (request: Request) => number | undefined;
   readonly persisted: PersistedOperationStore;
   readonly responseCache: GatewayCache;
+  /** Tells the store which operation each key belongs to (tags for the admin API and CDNs). */
+  readonly onCacheKey: (key: string, document: string, operationName: string | undefined) => void;
+  /** POST /api/webhooks/<provider> and /api/admin/invalidate (provider-events.ts). */
+  readonly providerEvents: ProviderEventsWiring;
   readonly cacheScope: CacheScope;
   readonly keyVariables: KeyVariables;
   readonly earlyHit: EarlyHitLookup | undefined;
@@ -72,9 +81,23 @@ export function createPipelineServices(config: GatewayConfig, deps: PipelineDepe
 
   // The bearer token is verified once per request, whoever asks first (rate limit, cache, context).
   const callerOf = createRequestCaller(deps.verifyCaller);
-  const responseCache = createGatewayCache({ redis: deps.redis, keyPrefix: config.redisKeyPrefix, maxEntries: config.responseCache.maxEntries });
+  // Tagged by operation, and PUBLIC entries carry CDN tag headers (cache-tags.ts).
+  const operationNotes = createOperationNotes();
+  const untagged = createGatewayCache({
+    redis: deps.redis,
+    keyPrefix: config.redisKeyPrefix,
+    maxEntries: config.responseCache.maxEntries,
+    hashTag: config.redis.clusterNodes.length > 0,
+    guard: deps.redisGuard,
+    readWaitMs: config.redis.timeoutMs,
+    // A request (its deadline) writes its answer long before this; the margin covers clock skew.
+    markerTtlMs: Math.max(10 * 60 * 1000, 3 * config.requestDeadlineMs),
+    onStoreError: storeErrorLog(deps.telemetry, deps.now ?? Date.now),
+  });
+  const responseCache = withCacheTags(untagged, operationNotes);
+  const providerEvents = createProviderEvents(config, { cache: responseCache, redis: deps.redis, telemetry: deps.telemetry, now: deps.now ?? Date.now });
 
-  const inbound = createInboundBudgets({ config: config.rateLimit, redis: deps.redis, keyPrefix: config.redisKeyPrefix });
+  const inbound = createInboundBudgets({ config: config.rateLimit, redis: deps.redis, guard: deps.redisGuard, keyPrefix: config.redisKeyPrefix });
   const identify = createIdentify(callerOf, config.trustedProxies);
   const persisted = loadPersistedStore(config.persistedOperations.dir);
   const cacheScope = createCacheScope(getSchema());
@@ -131,6 +154,8 @@ export function createPipelineServices(config: GatewayConfig, deps: PipelineDepe
     costOf,
     persisted,
     responseCache,
+    onCacheKey: operationNotes.note,
+    providerEvents,
     cacheScope,
     keyVariables,
     earlyHit,
@@ -140,6 +165,27 @@ export function createPipelineServices(config: GatewayConfig, deps: PipelineDepe
     onEscapedError,
   };
   return { services, lane };
+}
+
+/**
+ * The response cache's store failures as log lines: the operation and the scrubbed error only, at
+ * most one line per operation every 10 s (with how many were left out), so that an outage of Redis,
+ * where every request fails its read, does not flood the log.
+ */
+function storeErrorLog(telemetry: Telemetry | undefined, now: () => number): (error: unknown, operation: 'get' | 'set' | 'invalidate') => void {
+  const last = { get: { at: -Infinity, suppressed: 0 }, set: { at: -Infinity, suppressed: 0 }, invalidate: { at: -Infinity, suppressed: 0 } };
+  return (error, operation) => {
+    if (telemetry === undefined) return;
+    const seen = last[operation];
+    const at = now();
+    if (at - seen.at < 10_000) {
+      seen.suppressed++;
+      return;
+    }
+    telemetry.logger.warn({ operation, err: error, suppressed: seen.suppressed }, 'response cache store failed');
+    seen.at = at;
+    seen.suppressed = 0;
+  };
 }
 
 // The node lane for cached GETs of each gateway yoga, found by startNodeServer (see cached-get-lane.ts).

@@ -19,6 +19,8 @@ import { useGraphQLOverHttpStatus } from '../plugins/edge/graphql-over-http-stat
 import { corsPolicy, useCorsVary } from '../plugins/edge/cors';
 import { DEFAULT_PREFLIGHT_HEADERS, useCsrfPrevention } from '../plugins/edge/csrf-prevention';
 import { useHttpHardening } from '../plugins/edge/http-hardening';
+import { useIncrementalDelivery } from '../plugins/incremental/incremental-delivery';
+import { usesIncrementalDelivery } from '../plugins/incremental/incremental-document';
 import { guardPlugin, useGuardedHandler } from '../plugins/edge/last-resort';
 import { useOperationLimits } from '../plugins/operation-limits';
 import { usePersistedOperations } from '../plugins/persisted-operations/persisted-operations';
@@ -27,6 +29,7 @@ import { useRequestBodyLimit } from '../plugins/edge/request-body-limit';
 import { useRequestParams } from '../plugins/edge/request-params';
 import { requestIdOf, useRequestId } from '../plugins/request-id';
 import { useResponseCache } from '../plugins/response-cache/response-cache';
+import { useProviderEvents } from '../plugins/provider-events/use-provider-events';
 import type { GatewayConfig } from './config';
 import type { GraphQLContext } from './context';
 import { NODE_FETCH_API } from './fetch-api';
@@ -49,6 +52,8 @@ export function createYogaServer(config: GatewayConfig, services: PipelineServic
     useRequestId(),
     // CORS itself is yoga's `cors` option (below); every response then says it varies by Origin.
     config.corsOrigins.length > 0 && useCorsVary(),
+    // Provider webhooks and the admin invalidation API: not GraphQL, so no budget, allowlist or limit applies (each bounds its own body).
+    useProviderEvents(services.providerEvents),
     // Only the exact paths are served (yoga alone would also answer `/anything/api/graphql/`).
     useExactEndpoint([GRAPHQL_ENDPOINT, HEALTH_PATHS.live, HEALTH_PATHS.ready, METRICS_PATH], config.isDev),
     // Parameters are typed and bounded before any plugin reads them (telemetry's labels, the allowlist, cache keys).
@@ -70,6 +75,8 @@ export function createYogaServer(config: GatewayConfig, services: PipelineServic
     // A GET with a Cookie needs a preflight-forcing header; checked once the operation is known, so
     // that a mutation over GET is a 405 first (csrf-prevention.ts).
     useCsrfPrevention({ preflightHeaders: DEFAULT_PREFLIGHT_HEADERS, maxTokens: config.limits.maxTokens }),
+    // @defer/@stream (multipart/mixed); a 406 before any work when the client accepts no format we serve.
+    useIncrementalDelivery(),
     useOperationLimits({ limits: config.limits, mode: config.limits.mode }),
     useCost({ maxCost: config.limits.maxCost, mode: config.limits.mode }),
     // Execution: persisted operations run compiled (graphql-jit, once per document, ≈2× faster than
@@ -77,7 +84,8 @@ export function createYogaServer(config: GatewayConfig, services: PipelineServic
     // unique documents cannot make us compile without end. Before the response cache: the cache wraps
     // the executor it finds (to add and strip its entity fields, which give TTLs and invalidation),
     // and a later plugin's executor would replace that wrapper instead.
-    useGraphQlJit({}, { enableIf: (args) => persisted.isPersistedDocument(args.document) }),
+    // graphql-jit cannot defer or stream: such documents stay with graphql-js (@graphql-tools/executor).
+    useGraphQlJit({}, { enableIf: (args) => persisted.isPersistedDocument(args.document) && !usesIncrementalDelivery(args.document) }),
     // Whole-response cache: after the allowlist and the limits (a refused operation is never served),
     // before execution. Looks up in onParams, so a hit skips parse, validation and execution; a GET
     // of a persisted operation is looked up already in onRequest (after the budgets), see early-hit.
@@ -90,6 +98,7 @@ export function createYogaServer(config: GatewayConfig, services: PipelineServic
       keyVariables: services.keyVariables,
       callerOf,
       statusHeader: config.isDev,
+      onCacheKey: services.onCacheKey,
     }),
     // Admission: what is left (not refused, not a cached answer) waits for a slot of the adaptive
     // concurrency limit before any GraphQL work, see admission-limit.ts.

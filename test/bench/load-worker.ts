@@ -64,13 +64,18 @@ function runOne(origin: string, job: LoadJob, connections: number, tally: Tally)
       if (tally.open) see(tally, responseBody);
     },
   };
-  // Only the mutation's template needs a body per request: with setupRequest autocannon rebuilds every
-  // request, which costs this thread noticeably at raw node:http rates.
+  // Only the mutation's template and realistic traffic's variants need a setup per request: with
+  // setupRequest autocannon rebuilds every request, which costs this thread noticeably at raw node:http rates.
+  const variants = spec.variants ?? [];
   if (typeof spec.body === 'string') request.body = spec.body;
-  else if (spec.body !== undefined) {
+  if (typeof spec.body === 'object' || variants.length > 0) {
+    // One turn over the variants shared by every connection of this origin: callers and keys in round robin.
+    let next = 0;
     request.setupRequest = (req: autocannon.Request) => {
-      req.body = bodyOf(spec);
-      return req;
+      if (typeof spec.body === 'object') req.body = bodyOf(spec);
+      const variant = variants.length > 0 ? variants[next++ % variants.length] : undefined;
+      if (variant === undefined) return req;
+      return { ...req, path: variant.path ?? spec.path, headers: { ...spec.headers, ...variant.headers } };
     };
   }
   const rate = job.rate === undefined ? undefined : job.rate / job.origins.length;

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Upstreams } from '../../src/dev/upstreams';
 import { calibrate, type Calibration } from './calibrate';
+import { measureFirstPart } from './first-part';
 import { LoadTotals, runLoad } from './load';
 import { requestFor, SCENARIOS, type PersistedLookup, type RequestSpec, type ScenarioName } from './operations';
 import type { BenchOptions } from './options';
@@ -223,6 +224,13 @@ function rowOf(cell: Cell, scenario: ScenarioName, connections: number, calibrat
 async function measureScenario(ctx: MatrixContext, running: readonly Running[], scenario: ScenarioName, notes: ScenarioNote[]): Promise<Row[]> {
   const { options, log } = ctx;
   const rows: Row[] = [];
+  if (scenario === 'order-page-deferred') {
+    // Latency to the first part and to the whole answer, not load (first-part.ts): figures in the log.
+    for (const r of running.filter((x) => x.scenarios.includes(scenario))) {
+      await measureFirstPart({ ...ctx, durationS: options.durationS }, r.target.name, r.origin, r.endpointPath, options.slowReviewsMs);
+    }
+    return rows;
+  }
   const measured = await calibrateAll(ctx, running, scenario, notes);
   if (measured.length === 0) return rows;
   log(`▶ ${scenario}: ${measured.map((m) => m.running.target.name).join(', ')} in ${options.rounds} interleaved rounds`);

@@ -4,9 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
-export type ScenarioName = 'order-page' | 'single-entity' | 'mutation' | 'catalogue-cached' | 'fixed-json';
+export type ScenarioName = 'order-page' | 'single-entity' | 'mutation' | 'catalogue-cached' | 'fixed-json' | 'order-page-deferred';
 
-export const SCENARIOS: readonly ScenarioName[] = ['order-page', 'single-entity', 'mutation', 'catalogue-cached', 'fixed-json'];
+export const SCENARIOS: readonly ScenarioName[] = ['order-page', 'single-entity', 'mutation', 'catalogue-cached', 'fixed-json', 'order-page-deferred'];
 
 const PRODUCT_CARD = 'fragment ProductCard on Product { id title priceCents currency averageRating }';
 const REVIEW_WITH_AUTHOR = 'fragment ReviewWithAuthor on Review { id rating body author { id name } }';
@@ -29,6 +29,11 @@ export const OPERATIONS = {
   mutation: {
     name: 'PlaceOrder',
     fallback: `mutation PlaceOrder($input: PlaceOrderInput!, $idempotencyKey: String!) { placeOrder(input: $input, idempotencyKey: $idempotencyKey) { ...OrderSummary lines { quantity unitPriceCents product { id title } } } } ${ORDER_SUMMARY}`,
+  },
+  // Measured apart (first-part.ts): time to the first part and to the whole answer, against 'order-page'.
+  'order-page-deferred': {
+    name: 'OrderPageDeferredReviews',
+    fallback: `query OrderPageDeferredReviews($after: String) { orders(first: 20, after: $after) { edges { node { ...OrderSummary customer { id name } lines { quantity unitPriceCents product { id title priceCents currency ... @defer(label: "reviews") { averageRating reviews { ...ReviewWithAuthor } } } } } } pageInfo { hasNextPage endCursor } } } ${ORDER_SUMMARY} ${REVIEW_WITH_AUTHOR}`,
   },
   'catalogue-cached': {
     name: 'Catalogue',
@@ -83,6 +88,16 @@ export interface RequestSpec {
   readonly body?: string | { readonly template: string };
   /** How the operation travels: 'hash' | 'document' | 'none' (raw). */
   readonly sentAs: 'hash' | 'document' | 'none';
+  /**
+   * Many callers and keys (two-instances' realistic traffic): requests take these in turn, each
+   * replacing the path and adding its headers (plain data again: the worker thread picks them).
+   */
+  readonly variants?: readonly RequestVariant[];
+}
+
+export interface RequestVariant {
+  readonly path?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface RequestContext {
@@ -130,6 +145,9 @@ export function requestFor(scenario: ScenarioName, ctx: RequestContext): Request
   switch (scenario) {
     case 'order-page':
       return { method: 'POST', path: ctx.endpointPath, headers: post, body: body(), sentAs };
+    case 'order-page-deferred':
+      // As Apollo Client's Defer20220824Handler asks for it.
+      return { method: 'POST', path: ctx.endpointPath, headers: { ...post, accept: `multipart/mixed;deferSpec=20220824, ${accept}` }, body: body(), sentAs };
     case 'single-entity':
       return { method: 'POST', path: ctx.endpointPath, headers: post, body: body({ id: 'prod-42' }), sentAs };
     case 'mutation': {

@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly connections: readonly number[];
   /** Latency every simulated provider adds (BENCH_LATENCY_MS). @default 2 */
   readonly latencyMs: number;
+  /** Extra latency of the reviews provider in the `order-page-deferred` scenario (BENCH_SLOW_REVIEWS_MS), the part the page defers. @default 50 */
+  readonly slowReviewsMs: number;
   /** Sequential requests sent with provider recording on, to count upstream calls and check answers. @default 20 */
   readonly calibrationRequests: number;
   /** Pin targets to core 0 and this process to the others (BENCH_PIN=0 turns it off). @default true when 2+ cores and taskset exist */
@@ -84,6 +86,7 @@ export function readOptions(argv: readonly string[], env: Readonly<Record<string
     scenarios: list(env['BENCH_SCENARIOS']),
     connections,
     latencyMs: positive('BENCH_LATENCY_MS', env['BENCH_LATENCY_MS'], 2),
+    slowReviewsMs: Math.min(10_000, positive('BENCH_SLOW_REVIEWS_MS', env['BENCH_SLOW_REVIEWS_MS'], 50)),
     calibrationRequests: Math.round(positive('BENCH_CALIBRATION', env['BENCH_CALIBRATION'], 20)),
     pin: env['BENCH_PIN'] !== '0' && hasTaskset && cpus().length >= 2,
     freezeIdle: env['BENCH_FREEZE_IDLE'] !== '0',

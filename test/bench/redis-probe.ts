@@ -4,6 +4,10 @@ import { Redis } from 'ioredis';
 
 export interface RedisCounters {
   readonly commands: number;
+  /** EVALSHA and EVAL calls (each a round trip running a script; the commands it runs are in `commands`). */
+  readonly scripts: number;
+  /** TIME calls: only the inbound budgets' lease script runs TIME (once a call), so these are its round trips. */
+  readonly budgetScripts: number;
   readonly keys: number;
 }
 
@@ -25,8 +29,14 @@ export async function redisCounters(redis: Redis | undefined): Promise<RedisCoun
   if (!redis) return undefined;
   const info = await redis.info('commandstats');
   let commands = 0;
-  for (const match of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) commands += Number(match[1]);
-  return { commands, keys: await redis.dbsize() };
+  let scripts = 0;
+  let budgetScripts = 0;
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    commands += Number(match[2]);
+    if (match[1] === 'evalsha' || match[1] === 'eval') scripts += Number(match[2]);
+    if (match[1] === 'time') budgetScripts += Number(match[2]);
+  }
+  return { commands, scripts, budgetScripts, keys: await redis.dbsize() };
 }
 
 /** Keys matching a glob pattern (SCAN, never KEYS). */

@@ -86,10 +86,11 @@ export async function runSharedState(ctx: MatrixContext, redis: Redis, keyPrefix
 
   const issuedBefore = upstreams.auth.tokensIssued;
   await withPair(ctx, 'limits', { REDIS_KEY_PREFIX: `${keyPrefix}limits:`, RESPONSE_CACHE: '0', ...inboundEnv(costBudget) }, false, async (pair) => {
-    // rate-limiter-flexible's key: `<keyPrefix>:<identity>`, keyPrefix being `<REDIS_KEY_PREFIX>rl:<budget>` (src/plugins/rate-limit/rate-limit-store.ts).
+    // The shared counters of a caller: `<REDIS_KEY_PREFIX>rl:{<identity>}`, a JSON object of [count, reset] by budget (src/plugins/rate-limit/budget-lease.ts).
     const stored = (budget: string, user: string) => async () => {
-      const value = await redis.get(`${keyPrefix}limits:rl:${budget}:user:${user}`);
-      return value === null ? undefined : Number(value);
+      const value = await redis.get(`${keyPrefix}limits:rl:{user:${user}}`);
+      const counts = value === null ? undefined : (JSON.parse(value) as Record<string, [number, number] | undefined>);
+      return counts?.[budget]?.[0];
     };
     const requests = await checkRequestBudget(pair.origins, pair.spec('single-entity', requestCaller), stored('requests', 'user-2'));
     const cost = await checkCostBudget(pair.origins, pair.spec('order-page', costCaller), costOrder, costBudget, stored('cost', 'user-3'));

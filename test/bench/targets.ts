@@ -68,7 +68,7 @@ export const TARGETS: readonly Target[] = [
   {
     name: 'ours-standalone',
     kind: 'ours',
-    scenarios: GRAPHQL_SCENARIOS,
+    scenarios: [...GRAPHQL_SCENARIOS, 'order-page-deferred'],
     versus: ['yoga-guild', 'yoga-jit'],
     note: 'our gateway on node:http, production pipeline, cache off',
   },
@@ -87,7 +87,7 @@ export const TARGETS: readonly Target[] = [
     note: 'our gateway on node:http, response cache on and warm',
   },
   { name: 'yoga-cache-hit', kind: 'peer', scenarios: ['catalogue-cached'], note: 'graphql-yoga + graphql-jit + @graphql-yoga/plugin-response-cache (shared by every caller), warm' },
-  { name: 'ours-next', kind: 'ours', scenarios: GRAPHQL_SCENARIOS, versus: ['yoga-next-route'], note: 'our gateway under next start (Pages Router API route)' },
+  { name: 'ours-next', kind: 'ours', scenarios: [...GRAPHQL_SCENARIOS, 'order-page-deferred'], versus: ['yoga-next-route'], note: 'our gateway under next start (Pages Router API route)' },
   {
     name: 'yoga-next-route',
     kind: 'peer',

@@ -1,7 +1,9 @@
 // Liveness and readiness for a load balancer, through yoga (the node:http entry) and the Next route
-// file: not logged as GraphQL traffic, never rate limited, 503 when Redis or every provider is down.
+// file: not logged as GraphQL traffic, never rate limited, 503 when every provider is down; a Redis
+// outage keeps the instance ready (200 `degraded`: every shared feature falls back to local state).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as nextLive } from '../../src/app/api/health/live/route';
+import { readinessReply } from '../../src/observability/health';
 import { perProvider, PROVIDER_NAMES, type ProviderName } from '../../src/providers';
 import { startNodeServer } from '../../src/server/node-server';
 import { startWorld, type World } from '../helpers/world';
@@ -59,19 +61,29 @@ describe('redis', () => {
   it('is ready when the configured Redis answers', async () => {
     const w = await startWorld({ env: { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test:obs-health:${process.pid}:` }, telemetry: { processMetrics: false } });
     try {
-      expect(await probe(w, '/api/health/ready')).toMatchObject({ status: 200, body: { checks: { redis: 'ok' } } });
+      expect(await probe(w, '/api/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', checks: { redis: 'ok' } } });
+      expect((await w.gateway.telemetry.metrics.registry.metrics()).split('\n')).toContain('bff_redis_up 1');
     } finally {
       await w.close();
     }
   });
 
-  it('is not ready when the configured Redis does not answer', async () => {
+  it('stays ready, reported degraded, when the configured Redis does not answer; bff_redis_up says 0', async () => {
     const w = await startWorld({ env: { REDIS_URL: 'redis://127.0.0.1:1' }, telemetry: { processMetrics: false } });
     try {
-      expect(await probe(w, '/api/health/ready')).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { redis: 'down' } } });
+      expect(await probe(w, '/api/health/ready')).toEqual({ status: 200, body: { status: 'degraded', checks: { config: 'ok', redis: 'down', upstreams: 'ok' } }, cache: 'no-store' });
+      const metrics = await w.gateway.telemetry.metrics.registry.metrics();
+      expect(metrics.split('\n')).toContain('bff_redis_up 0');
+      // The instance serves meanwhile: a GraphQL request is answered from the providers.
+      expect((await w.gql('{ product(id: "prod-1") { id } }')).status).toBe(200);
     } finally {
       await w.close();
     }
+  });
+
+  it('a Redis outage does not hide a real refusal: every provider circuit open is still 503 not_ready', () => {
+    const reply = readinessReply({ config: 'ok', redis: 'down', upstreams: 'all_open' });
+    expect([reply.status, JSON.parse(reply.body)]).toEqual([503, { status: 'not_ready', checks: { config: 'ok', redis: 'down', upstreams: 'all_open' } }]);
   });
 });
 

@@ -226,8 +226,13 @@ describe('burst budget shared through Redis by two instances', () => {
     const other = await ask(gatewayB, 'shared-burst-other');
     expect(other.status).toBe(200);
     expect(other.headers.get('ratelimit-remaining')).toBe(String(BURST - 1));
-    // One key per caller under the burst's own name, next to where the other budgets keep theirs.
-    expect((await admin.keys(`${PREFIX}rl:*`)).sort()).toEqual([`${PREFIX}rl:burst:user:shared-burst`, `${PREFIX}rl:burst:user:shared-burst-other`]);
+    // One key per caller (all its budgets, hash-tagged by identity), the burst's count under its own name.
+    expect((await admin.keys(`${PREFIX}rl:*`)).sort()).toEqual([`${PREFIX}rl:{user:shared-burst-other}`, `${PREFIX}rl:{user:shared-burst}`]);
+    const counts = await Promise.all(['shared-burst', 'shared-burst-other'].map(async (user) => JSON.parse((await admin.get(`${PREFIX}rl:{user:${user}}`)) ?? '{}') as Record<string, [number, number]>));
+    expect(counts.map((c) => [Object.keys(c), c['burst']?.[0]])).toEqual([
+      [['burst'], BURST],
+      [['burst'], 1],
+    ]);
   });
 });
 

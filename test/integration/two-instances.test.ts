@@ -78,7 +78,7 @@ describe('two instances on one Redis', () => {
     expect(gatewayB.redis).not.toBe(world.gateway.redis);
   });
 
-  it('hold one request budget: 300 concurrent requests spread over both let exactly 100 through', async () => {
+  it('hold one request budget in leases of 10: 300 concurrent requests spread over both let exactly 100 through', async () => {
     const user = 'shared-budget-user';
     await mintDevToken(user);
     const answers: Answer[] = [];
@@ -90,9 +90,15 @@ describe('two instances on one Redis', () => {
     const limited = answers.filter((a) => a.status === 429);
     expect(ok).toHaveLength(LIMIT);
     expect(limited).toHaveLength(300 - LIMIT);
-    // Every remaining count was handed out once, whichever instance answered.
-    const remaining = ok.map((a) => Number(a.headers.get('ratelimit-remaining'))).sort((x, y) => x - y);
-    expect(remaining).toEqual(Array.from({ length: LIMIT }, (_, i) => i));
+    // Both kept being asked, so each spent every point it leased: no undercount here (at most one
+    // lease of 10 per instance when one stops being asked). Remaining counts what Redis could still
+    // grant plus what the answering instance holds, so it may repeat; it never exceeds what is left.
+    const stored = JSON.parse((await admin.get(`${PREFIX}rl:{user:${user}}`)) ?? '{}') as Record<string, [number, number]>;
+    expect(stored['requests']?.[0]).toBe(LIMIT);
+    const remaining = ok.map((a) => Number(a.headers.get('ratelimit-remaining')));
+    expect(remaining.every((r) => r >= 0 && r < LIMIT)).toBe(true);
+    expect(Math.max(...remaining)).toBe(LIMIT - 1);
+    expect(Math.min(...remaining)).toBe(0);
     for (const a of limited) {
       const retryAfter = Number(a.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -100,6 +106,32 @@ describe('two instances on one Redis', () => {
       expect(a.body.errors?.[0]?.extensions['retryAfterSeconds']).toBe(retryAfter);
       expect(a.body.errors?.[0]?.extensions['code']).toBe('RATE_LIMITED');
     }
+  });
+
+  it('hold one exact request budget at RATE_LIMIT_LEASE_FRACTION=0: of 60 concurrent requests 20 pass, each remaining count once', async () => {
+    const config = buildConfig(
+      parseEnv({
+        ...demoEnv(world.upstreams),
+        NODE_ENV: 'test',
+        REDIS_URL,
+        REDIS_KEY_PREFIX: `${PREFIX}exact:`,
+        RATE_LIMIT_REQUESTS_PER_WINDOW: '20',
+        RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+        RATE_LIMIT_LEASE_FRACTION: '0',
+      }),
+    );
+    await using a = createGateway(config);
+    await using b = createGateway(config);
+    for (const redis of [a.redis, b.redis]) expect(redis && (await redisReady(redis))).toBe(true);
+    const answers: Answer[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => ask(i % 2 === 0 ? a : b, '{ ping }', 'exact-budget-user')))));
+    }
+    const ok = answers.filter((x) => x.status === 200);
+    expect(ok).toHaveLength(20);
+    expect(answers.filter((x) => x.status === 429)).toHaveLength(40);
+    const remaining = ok.map((x) => Number(x.headers.get('ratelimit-remaining'))).sort((x, y) => x - y);
+    expect(remaining).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
   it('share the response cache: an entry filled by one is a hit on the other', async () => {

@@ -36,7 +36,7 @@ const MAY: Record<string, readonly string[]> = {
   providers: [...LEAVES, 'http'],
   loaders: [...LEAVES, 'providers'], // and src/http/types.ts alone (below)
   operations: LEAVES,
-  tooling: [...LEAVES, 'operations'],
+  tooling: [...LEAVES, 'operations', 'providers'], // and http/types.ts, server/config.ts, server/provider-http.ts alone (below)
   resolvers: but('http', 'plugins', ...guardedFrom('resolvers')),
   plugins: but('providers', 'loaders', 'resolvers', 'http', ...guardedFrom('plugins')),
   server: but(...guardedFrom('server')),
@@ -158,10 +158,10 @@ describe('layer rules (eslint.config.js path zones)', () => {
       for (const imported of FOLDERS) if (imported !== importer && !may.includes(imported)) expected.add(zoneName(importer, imported));
     }
     expect([...provenZones].sort()).toEqual([...expected].sort());
-    // 71 zones of one layer toward another + 4 guarded folders (dev, tooling, app, pages), proven
-    // through 124 forbidden (importer, imported) pairs, each from two depths.
-    expect(provenZones.size).toBe(75);
-    expect(provenPairs.size).toBe(124);
+    // 70 zones of one layer toward another + 4 guarded folders (dev, tooling, app, pages), proven
+    // through 123 forbidden (importer, imported) pairs, each from two depths.
+    expect(provenZones.size).toBe(74);
+    expect(provenPairs.size).toBe(123);
   });
 
   describe('the cases named in issue 20', () => {
@@ -212,6 +212,17 @@ describe('layer rules (eslint.config.js path zones)', () => {
       await passes('src/loaders/p.ts', "export * from '../providers';\nexport type { CallContext } from '../http/types';");
       await fires('src/loaders/p.ts', "export * from '../http/client';", '[layer loaders ↛ http]');
       await fires('src/loaders/p.ts', "export * from '../resolvers';", '[layer loaders ↛ resolvers]');
+    });
+
+    it('src/tooling: providers, and of http and server only the files providers:check builds its clients with (issue 25)', async () => {
+      await passes(
+        'src/tooling/p.ts',
+        "export * from '../providers';\nexport type { CallContext } from '../http/types';\nexport * from '../server/config';\nexport * from '../server/provider-http';",
+      );
+      await fires('src/tooling/p.ts', "export * from '../http/client';", '[layer tooling ↛ http]');
+      await fires('src/tooling/p.ts', "export * from '../server/yoga';", '[layer tooling ↛ server]');
+      await fires('src/tooling/p.ts', "export * from '../server/gateway';", '[layer tooling ↛ server]');
+      await fires('src/tooling/p.ts', "export * from '../loaders';", '[layer tooling ↛ loaders]');
     });
 
     it('src/resolvers never import http or plugins', async () => {

@@ -1,6 +1,6 @@
 // `npm test`'s first step: makes the machine able to run the tests, so that the README's command
 // works on a fresh Debian machine with only Node and npm. The tests need a Redis on 127.0.0.1:6379
-// (shared-state tests) and Debian's Chromium at /usr/bin/chromium (the GraphiQL browser test).
+// (shared-state tests), redis-server and redis-cli (tests that start their own, and a Cluster) and Debian's Chromium at /usr/bin/chromium (the GraphiQL browser test).
 // As root it installs what is missing from Debian's packages and starts Redis when none answers;
 // otherwise it prints one line saying exactly what to install, and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,7 +37,9 @@ function fail(line) {
 
 const missing = [];
 const redisRunning = await redisAnswers();
-if (!redisRunning && !onPath('redis-server')) missing.push('redis-server');
+// The Redis fault and Cluster tests start redis-servers of their own and build the cluster with redis-cli.
+if (!onPath('redis-server')) missing.push('redis-server');
+else if (!onPath('redis-cli')) missing.push('redis-tools');
 if (!existsSync(CHROMIUM)) missing.push('chromium');
 
 if (missing.length > 0) {

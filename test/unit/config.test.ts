@@ -62,12 +62,20 @@ describe('parseEnv', () => {
   });
 
   it('defaults the inbound budgets, the burst one included, and turns them all off in test unless asked', () => {
-    const onByDefault = { windowSeconds: 60, requestsPerWindow: 600, costPerWindow: 50_000, burstRequests: 60, burstSeconds: 2 };
+    const onByDefault = { windowSeconds: 60, requestsPerWindow: 600, costPerWindow: 50_000, burstRequests: 60, burstSeconds: 2, leaseFraction: 0.1 };
     expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'production' })).rateLimit).toEqual(onByDefault);
     expect(buildConfig(parseEnv(valid)).rateLimit).toEqual(onByDefault);
     expect(buildConfig(parseEnv({ ...valid, NODE_ENV: 'test' })).rateLimit).toEqual({ ...onByDefault, requestsPerWindow: 0, costPerWindow: 0, burstRequests: 0 });
     expect(buildConfig(parseEnv({ ...valid, RATE_LIMIT_BURST_REQUESTS: '0' })).rateLimit.burstRequests).toBe(0);
     expect(problemsOf({ ...valid, RATE_LIMIT_BURST_SECONDS: '0' })).toEqual(['RATE_LIMIT_BURST_SECONDS: expected a positive integer']);
+  });
+
+  it('leases 10 % of each limit per Redis call by default, 0 (exact) to 1 when set', () => {
+    expect(buildConfig(parseEnv({ ...valid, RATE_LIMIT_LEASE_FRACTION: '0' })).rateLimit.leaseFraction).toBe(0);
+    expect(buildConfig(parseEnv({ ...valid, RATE_LIMIT_LEASE_FRACTION: '1' })).rateLimit.leaseFraction).toBe(1);
+    expect(problemsOf({ ...valid, RATE_LIMIT_LEASE_FRACTION: '1.01' })).toEqual(['RATE_LIMIT_LEASE_FRACTION: expected 0 to 1']);
+    expect(problemsOf({ ...valid, RATE_LIMIT_LEASE_FRACTION: '-0.1' })).toEqual(['RATE_LIMIT_LEASE_FRACTION: expected 0 to 1']);
+    expect(problemsOf({ ...valid, RATE_LIMIT_LEASE_FRACTION: 'half' })).toEqual(['RATE_LIMIT_LEASE_FRACTION: expected a number']);
   });
 });
 

@@ -14,10 +14,26 @@ export type Fault =
   | { readonly kind: 'reset' }
   /** 200 with valid JSON that breaks the provider's contract (wrong types). */
   | { readonly kind: 'malformed' }
+  /**
+   * The real answer, reshaped before it is sent: a provider's contract drift (a renamed field, a
+   * re-typed value, a new enum value), for `npm run providers:check` and its tests.
+   */
+  | { readonly kind: 'drift'; readonly reshape: (body: unknown) => unknown }
   /** 200 with a truncated JSON body. */
   | { readonly kind: 'invalid-json' }
   /** Runs the request (a write happens), then answers `status` instead of the real answer. */
   | { readonly kind: 'commit-then-fail'; readonly status?: number }
+  /**
+   * Holds the real answer until `until` settles (a test's deferred gate, never a timer): orders what a
+   * client sees around a slow provider. A request whose caller goes away first is never answered and
+   * is counted as abandoned (`abandoned()`, `waitForAbandoned()`).
+   */
+  | {
+      readonly kind: 'hold';
+      readonly until: Promise<unknown>;
+      /** Reads the data when the request arrives and sends that answer at release (a reply in flight while the data change). @default false (read at release) */
+      readonly readFirst?: boolean;
+    }
   /** Extra latency for matched requests; does not stop later faults from applying too. */
   | { readonly kind: 'latency'; readonly ms: number };
 

@@ -6,7 +6,7 @@
 // graphql-js executing these two providers, so a "2 ms" provider answered in a latency that grew with
 // the load, and the gateway under test sat idle waiting for it. Faults, latency and the request log
 // apply before the memo, exactly as without it.
-import { executeSync, parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { buildSchema, executeSync, parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { isRecord } from './body';
 import { ProviderServer, type ProviderReply, type ProviderRequest, type ProviderServerOptions } from './server';
 
@@ -39,11 +39,23 @@ export abstract class GraphQLProviderServer extends ProviderServer {
   readonly #config: GraphQLProviderConfig;
   readonly #documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
   readonly #answers: Map<string, ProviderReply> | undefined;
+  #schema: GraphQLSchema;
 
   protected constructor(name: string, options: GraphQLProviderOptions, config: GraphQLProviderConfig) {
     super(name, options);
     this.#config = config;
+    this.#schema = config.schema;
     this.#answers = options.memoizeAnswers === true ? new Map() : undefined;
+  }
+
+  /**
+   * Serves `sdl` instead of the provider's own schema (validation, execution and introspection), or
+   * its own again with undefined: a provider that dropped or re-typed a field (`npm run providers:check`).
+   */
+  driftSchema(sdl: string | undefined): void {
+    this.#schema = sdl === undefined ? this.#config.schema : buildSchema(sdl);
+    this.#documents.clear();
+    this.#answers?.clear();
   }
 
   protected override errorBody(code: string, message: string): unknown {
@@ -67,7 +79,7 @@ export abstract class GraphQLProviderServer extends ProviderServer {
     const memoized = key === undefined ? undefined : this.#answers?.get(key);
     if (memoized !== undefined) return memoized;
     const result = executeSync({
-      schema: this.#config.schema,
+      schema: this.#schema,
       document,
       rootValue: this.#config.rootValue,
       variableValues: variables ?? undefined,
@@ -86,7 +98,7 @@ export abstract class GraphQLProviderServer extends ProviderServer {
     let outcome: DocumentNode | readonly GraphQLError[];
     try {
       const document = parse(query);
-      const errors = validate(this.#config.schema, document);
+      const errors = validate(this.#schema, document);
       outcome = errors.length > 0 ? errors : document;
     } catch (error) {
       outcome = [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];

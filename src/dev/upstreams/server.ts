@@ -49,6 +49,7 @@ export abstract class ProviderServer implements AsyncDisposable {
   /** Turn off in long benchmarks so `requests` does not grow without bound; `count()` then sees nothing new. */
   recording = true;
   readonly #log = new RequestLog();
+  readonly #abandoned = new RequestLog();
   readonly #faults = createFaultList();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #server: Server;
@@ -92,6 +93,7 @@ export abstract class ProviderServer implements AsyncDisposable {
 
   resetRecords(): void {
     this.#log.reset();
+    this.#abandoned.reset();
   }
 
   /**
@@ -100,6 +102,16 @@ export abstract class ProviderServer implements AsyncDisposable {
    */
   waitForRequests(n: number, filter?: RequestMatch): Promise<void> {
     return this.#log.waitFor(n, filter);
+  }
+
+  /** Held requests (`hold` fault) whose caller closed the connection before the answer. */
+  abandoned(filter?: RequestMatch): number {
+    return this.#abandoned.count(filter);
+  }
+
+  /** Resolves once `abandoned(filter) >= n`: "the gateway gave up this call", without sleeping. */
+  waitForAbandoned(n: number, filter?: RequestMatch): Promise<void> {
+    return this.#abandoned.waitFor(n, filter);
   }
 
   fault(fault: Fault, options?: FaultOptions): FaultSwitch {
@@ -131,6 +143,7 @@ export abstract class ProviderServer implements AsyncDisposable {
       this.#timers.clear();
       this.#faults.clear();
       this.#log.abandonWaiters(new Error(`${this.name} provider closed`));
+      this.#abandoned.abandonWaiters(new Error(`${this.name} provider closed`));
       if (!this.#server.listening) return resolve();
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -174,6 +187,10 @@ export abstract class ProviderServer implements AsyncDisposable {
     const { fault, extraLatencyMs } = this.#faults.decide(method, request.path);
     const delayMs = this.latencyMs + extraLatencyMs;
     if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hold') {
+      const read = fault.readFirst === true ? this.#answer(request, parsed) : undefined;
+      return this.#hold(fault.until, res, () => this.#send(res, read ?? this.#answer(request, parsed), delayMs, headers['x-request-id']), request);
+    }
     if (fault?.kind === 'reset') return this.#later(delayMs, () => req.socket.destroy());
     const reply = fault === undefined ? this.#answer(request, parsed) : this.#faultReply(fault, request, parsed);
     this.#send(res, reply, delayMs, headers['x-request-id']);
@@ -188,7 +205,21 @@ export abstract class ProviderServer implements AsyncDisposable {
     }
   }
 
-  #faultReply(fault: Exclude<Fault, { kind: 'hang' | 'reset' | 'latency' }>, request: ProviderRequest, parsed: ParsedBody): ProviderReply {
+  #hold(until: Promise<unknown>, res: ServerResponse, answer: () => void, request: ProviderRequest): void {
+    let gone = false;
+    res.once('close', () => {
+      if (res.writableEnded) return;
+      gone = true;
+      this.#abandoned.record(request);
+    });
+    // Released or failed alike: the gate only orders the answer.
+    const release = () => {
+      if (!gone && !res.destroyed) answer();
+    };
+    until.then(release, release);
+  }
+
+  #faultReply(fault: Exclude<Fault, { kind: 'hang' | 'hold' | 'reset' | 'latency' }>, request: ProviderRequest, parsed: ParsedBody): ProviderReply {
     switch (fault.kind) {
       case 'status':
         return { status: fault.status, body: fault.body ?? this.errorBody(`http_${fault.status}`, 'Injected failure') };
@@ -196,6 +227,11 @@ export abstract class ProviderServer implements AsyncDisposable {
         return { status: 429, headers: { 'retry-after': fault.retryAfter }, body: this.errorBody('rate_limited', 'Too many requests') };
       case 'malformed':
         return { status: 200, body: this.malformedBody(request) };
+      case 'drift': {
+        const reply = this.#answer(request, parsed);
+        const body: unknown = reply.rawBody === undefined ? reply.body : JSON.parse(reply.rawBody);
+        return { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}), body: fault.reshape(body) };
+      }
       case 'invalid-json':
         return { status: 200, rawBody: TRUNCATED_JSON };
       case 'commit-then-fail': {

@@ -4,7 +4,7 @@
 // even refused requests are observed, and `tail` last, so the line tells the response that was
 // sent (a 304 made of a hit by the response cache, the final headers), not one still being built.
 import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
-import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { mapAsyncIterator, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { isErrorCode } from '../../errors/codes';
 import { toGraphQLError } from '../../errors/to-graphql-error';
 import { METRICS_PATH } from '../../observability/metrics-endpoint';
@@ -31,7 +31,13 @@ interface ResultLike {
   readonly errors?: readonly GraphQLError[];
 }
 
+/** A part of an incremental answer: later parts carry their fragments' data and errors in `incremental`. */
+interface PartLike extends ResultLike {
+  readonly incremental?: readonly ResultLike[];
+}
+
 const PERSISTED_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+const STREAMED_TYPE = /^(multipart\/mixed|text\/event-stream)\b/i;
 
 /** The sent id when it is sane enough for a log line. */
 function loggedPersistedId(params: GraphQLParams): string | undefined {
@@ -60,6 +66,44 @@ function collect(record: RequestRecord, result: ResultLike): void {
   const partial = data !== null && data !== undefined && Object.values(data).some((v) => v !== null);
   if (!partial) record.outcome = 'error';
   else if (record.outcome === 'success') record.outcome = 'partial';
+}
+
+// A later part's errors: a deferred fragment failed, what the first part held stays (partial, not error).
+function collectPart(record: RequestRecord, part: PartLike): void {
+  if (record.parts === 0) record.firstPartAt = performance.now();
+  record.parts += 1;
+  collect(record, part);
+  for (const entry of part.incremental ?? []) {
+    if (!entry.errors?.length) continue;
+    for (const error of entry.errors) record.errors.push(factOf(error));
+    if (record.outcome === 'success') record.outcome = 'partial';
+  }
+}
+
+/**
+ * Watches an incremental answer part by part; the line is written once, when the stream ends (last
+ * part, error, or the client going away: mapAsyncIterator's onEnd also runs on return()).
+ */
+function observeStream(telemetry: Telemetry, record: RequestRecord, stream: AsyncIterable<PartLike>): AsyncIterable<PartLike> {
+  record.streaming = true;
+  const end = () => {
+    if (!record.streaming) return;
+    record.streaming = false;
+    // The response was already handed over (tail's onResponse kept its status): write the line now.
+    if (record.sentStatus !== undefined) telemetry.endRequest(record, record.sentStatus);
+  };
+  return mapAsyncIterator(
+    stream,
+    (part) => {
+      collectPart(record, part);
+      return part;
+    },
+    (error: unknown) => {
+      end();
+      throw error;
+    },
+    end,
+  );
 }
 
 /** A request answered by the response cache before yoga read its parameters: the cache knows the operation. */
@@ -109,12 +153,13 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
         }
       }
     },
-    onResultProcess({ request, result }) {
+    onResultProcess({ request, result, setResult }) {
       const record = stateOf(request).record;
       if (record === undefined) return;
       record.graphql = true;
       if (Array.isArray(result)) for (const r of result as ResultLike[]) collect(record, r);
-      else if (!(Symbol.asyncIterator in result)) collect(record, result as ResultLike);
+      else if (Symbol.asyncIterator in result) setResult(observeStream(telemetry, record, result as AsyncIterable<PartLike>));
+      else collect(record, result as ResultLike);
     },
   };
   const tail: Plugin = {
@@ -129,7 +174,14 @@ export function useTelemetry(telemetry: Telemetry, options: TelemetryPluginOptio
       if (early !== undefined && cache !== undefined) noteEarlyHit(record, early, cache, 'hook');
       else record.cache = cache;
       if (record.graphql) record.cost = options.costOf?.(request);
-      telemetry.endRequest(record, response.status);
+      // An incremental answer being sent: its stream's end writes the line (observeStream). One that is
+      // not sent after all (a 406, an error) is written now, and its stream's end then writes nothing.
+      if (record.streaming && STREAMED_TYPE.test(response.headers.get('content-type') ?? '')) {
+        record.sentStatus = response.status;
+      } else {
+        record.streaming = false;
+        telemetry.endRequest(record, response.status);
+      }
     },
   };
   return { head, tail };

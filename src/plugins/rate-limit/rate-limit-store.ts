@@ -1,8 +1,9 @@
-// One inbound budget (requests, burst or cost per window) on rate-limiter-flexible: in memory for a single
-// instance, in Redis when several instances must share it (atomic Lua INCR + PTTL, so exact across
-// instances), with a memory limiter as insurance while Redis is unreachable.
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Redis } from 'ioredis';
+// One inbound budget (requests, burst or cost per window) in memory on rate-limiter-flexible, for a
+// single instance. Shared by several instances the budgets of a caller go through Redis together, in
+// leases (budget-lease.ts: about no Redis call per request, never more than the limit across
+// instances); rate-limiter-flexible's RateLimiterRedis was replaced there: it has no batch or lease
+// mode, so every spend was a round trip (and its script three commands).
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface BudgetState {
   /** Points in the window. */
@@ -30,8 +31,6 @@ export interface BudgetOptions {
   readonly name: string;
   readonly points: number;
   readonly windowSeconds: number;
-  /** Shared store; memory when absent. */
-  readonly redis?: Redis | undefined;
   /** @default 'bff:' */
   readonly keyPrefix?: string;
   /** Give refused points back (cost) or keep counting them (requests, so a flood stays refused). @default false */
@@ -50,17 +49,14 @@ function stateOf(limit: number, res: RateLimiterRes, refused: boolean): BudgetSt
 export function createBudget(options: BudgetOptions): Budget {
   const { points, windowSeconds: duration } = options;
   const keyPrefix = `${options.keyPrefix ?? 'bff:'}rl:${options.name}`;
-  const memory = new RateLimiterMemory({ points, duration, keyPrefix });
-  const limiter: RateLimiterAbstract = options.redis
-    ? new RateLimiterRedis({ storeClient: options.redis, points, duration, keyPrefix, insuranceLimiter: memory, rejectIfRedisNotReady: true })
-    : memory;
+  const limiter = new RateLimiterMemory({ points, duration, keyPrefix });
 
   async function spend(key: string, amount: number): Promise<BudgetState> {
     try {
       return stateOf(points, await limiter.consume(key, amount), false);
     } catch (rejection) {
-      // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error when
-      // the store (and its insurance) failed: then we let the request through rather than refuse all.
+      // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error when it failed:
+      // then we let the request through rather than refuse all.
       if (!(rejection instanceof RateLimiterRes)) return { limit: points, remaining: points, resetMs: duration * 1000, refused: false };
       if (options.refundRefused) await limiter.reward(key, amount).catch(() => undefined);
       return stateOf(points, rejection, true);

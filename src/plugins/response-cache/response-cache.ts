@@ -22,7 +22,7 @@ import { ANSWER_VARY, cacheControlOf, etagOf, isCallerBudgetHeader, matchesIfNon
 import { persistedIdOf } from '../persisted-operations/persisted-id';
 import { lookedUpBefore, sentHttpHeaders, type EarlyHit, type EarlyHitLookup } from './response-cache-early-hit';
 import { buildCacheKey, sessionOf, UNCACHEABLE_KEY } from './response-cache-key';
-import type { GatewayCache } from './response-cache-store';
+import { cacheClock, type GatewayCache } from './response-cache-store';
 import type { KeyVariables } from './response-cache-variables';
 import { mergeVary } from '../edge/vary';
 import { stateOf } from '../request-state';
@@ -56,8 +56,13 @@ export interface ResponseCacheOptions {
   readonly statusHeader?: boolean;
   /** TTL of a response that meets no @cacheControl maxAge. @default 0 (not cached) */
   readonly defaultMaxAgeSeconds?: number;
+  /** Told every key built, with its document and operation name (the admin API drops entries by operation: provider-events/cache-tags.ts). @default none */
+  readonly onCacheKey?: ((key: string, document: string, operationName: string | undefined) => void) | undefined;
 }
 
+
+// The media types of an incremental answer: no ETag (its parts are not one representation), no-store.
+const STREAMED_TYPES = new Set(['multipart/mixed', 'text/event-stream']);
 
 // Representation metadata a 304 must not carry (RFC 9110 §15.4.5).
 const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
@@ -75,9 +80,17 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
   const { scope, earlyHit } = options;
   const staleWhileRevalidate = options.config.staleWhileRevalidateSeconds;
 
+  // envelop takes the cache per request when given a function (its `cache: (context) => Cache`; yoga's
+  // own lookup uses the same object's methods): each request's write then carries when its key was
+  // built, so that an invalidation since refuses it (response-cache-store.ts).
+  const writesOf = (context: { readonly request?: Request }) => ({
+    get: (id: string) => cache.get(id),
+    invalidate: (entities: Parameters<GatewayCache['invalidate']>[0]) => cache.invalidate(entities),
+    set: (...[id, data, entities, ttl]: Parameters<GatewayCache['set']>) => cache.set(id, data, entities, ttl, context.request === undefined ? undefined : stateOf(context.request).cacheStartedAt),
+  });
   // Its onRequest hook is the key-based 304 described above: left out.
   const { onRequest: _keyBased304, ...inner } = useYogaResponseCache({
-    cache,
+    cache: Object.assign(writesOf, writesOf({})),
     ttl: (options.defaultMaxAgeSeconds ?? 0) * 1000,
     // Throws on a bad token, so that a hit cannot skip the 401 the context would give.
     session: async (request) => sessionOf(await callerOf(request)),
@@ -85,13 +98,17 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       const variables = options.keyVariables(documentString, operationName ?? undefined, variableValues);
       if (variables === undefined) return UNCACHEABLE_KEY;
       const state = stateOf(request);
+      // Before any provider is read for this request (the first key of a batch: the earliest), so that an invalidation after it refuses its writes.
+      state.cacheStartedAt ??= cacheClock();
       // The persisted id as sent: persisted-operations swaps a `documentId` for its body before
       // onParams, and the key must name it as the early hit (which reads the URL) does.
       const persistedId = state.sentPersistedId;
       const isPrivate = scope.isPrivate(documentString || undefined);
       const publicMaxAge = publicMaxAgeOf({ request, persisted: persistedId !== undefined, isPrivate, maxAge: scope.maxAgeOf(documentString || undefined) });
       if (publicMaxAge !== undefined) state.publicMaxAge = publicMaxAge;
-      return buildCacheKey({ document: documentString, persistedId, operationName: operationName ?? undefined, variables, sessionId: sessionId ?? null, isPrivate });
+      const key = buildCacheKey({ document: documentString, persistedId, operationName: operationName ?? undefined, variables, sessionId: sessionId ?? null, isPrivate });
+      options.onCacheKey?.(key, documentString, operationName ?? undefined);
+      return key;
     },
     // Read (and removed) in onExecutionResult below: our status source, never sent to clients.
     includeExtensionMetadata: true,
@@ -138,7 +155,13 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
       };
     },
     onExecutionResult({ request, result, setResult }) {
-      if (!result || Symbol.asyncIterator in result) return;
+      if (!result) return;
+      // An incremental answer (@defer/@stream) was not a hit; envelop's cache stores the merged parts
+      // once the last one is out, only when complete and without errors (never a partial entry).
+      if (Symbol.asyncIterator in result) {
+        stateOf(request).cacheStatus = 'miss';
+        return;
+      }
       const { responseCache, http, ...extensions } = result.extensions ?? {};
       const state = stateOf(request);
       const status = statusFromMetadata(responseCache);
@@ -179,8 +202,8 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin | false 
         }
       } else {
         response.headers.delete('etag');
-        // Errors, partial answers, refusals: a GET's JSON answer that no cache may keep (heuristics included).
-        if (request.method === 'GET' && mediaType.endsWith('json') && !response.headers.has('cache-control')) response.headers.set('cache-control', NO_STORE_CACHE_CONTROL);
+        // Errors, partial answers, refusals, streamed parts (@defer/@stream): a GET's answer that no cache may keep (heuristics included).
+        if (request.method === 'GET' && (mediaType.endsWith('json') || STREAMED_TYPES.has(mediaType)) && !response.headers.has('cache-control')) response.headers.set('cache-control', NO_STORE_CACHE_CONTROL);
       }
       const status = state.cacheStatus;
       if (options.statusHeader && status) response.headers.set('x-response-cache', status);

@@ -7,7 +7,8 @@ import { parseWire } from '../parse';
 import { toUser, type UserModel } from './map';
 import { usersDataSchema } from './types';
 
-const USERS_QUERY = 'query Users($ids: [ID!]!) { users(ids: $ids) { id displayName emailAddress createdAt } }';
+/** The one document the gateway sends accounts (its contract validates it against the provider's schema). */
+export const USERS_QUERY = 'query Users($ids: [ID!]!) { users(ids: $ids) { id displayName emailAddress createdAt } }';
 
 /** User ids (`user-7`), sent as GraphQL variables: bounded so that one id cannot make a huge upstream body. */
 export const USER_ID = idRule({ label: 'user id', maxLength: 64 });

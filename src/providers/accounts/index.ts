@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { providerVariable } from '../../config/provider-variables';
 import { defineProvider } from '../define-provider';
 import { createAccountsProvider } from './client';
+import { accountsContract } from './probes';
 import type { UserModel } from './map';
 
 export const accounts = defineProvider({
@@ -10,6 +11,7 @@ export const accounts = defineProvider({
   env: { ACCOUNTS_URL: providerVariable.url(), ACCOUNTS_TOKEN: providerVariable.secret() },
   config: (env) => ({ baseUrl: env.ACCOUNTS_URL, auth: { kind: 'bearer', token: env.ACCOUNTS_TOKEN }, maxBatchSize: 100 }),
   client: createAccountsProvider,
+  contract: accountsContract,
   loaders: (client, { maxBatchSize, call }) => ({
     user: new DataLoader<string, UserModel | null>((ids) => client.getUsers(ids, call), { maxBatchSize, name: 'accounts.user' }),
   }),

@@ -4,13 +4,27 @@ import { providerVariable } from '../../config/provider-variables';
 import { defineProvider } from '../define-provider';
 import type { Page } from '../page';
 import { createCatalogProvider } from './client';
+import { catalogEvents } from './events';
+import { catalogContract } from './probes';
 import type { ProductModel } from './map';
 
 export const catalog = defineProvider({
   name: 'catalog',
-  env: { CATALOG_URL: providerVariable.url(), CATALOG_API_KEY: providerVariable.secret() },
-  config: (env) => ({ baseUrl: env.CATALOG_URL, auth: { kind: 'apiKey', header: 'x-api-key', value: env.CATALOG_API_KEY }, maxBatchSize: 50 }),
+  env: {
+    CATALOG_URL: providerVariable.url(),
+    CATALOG_API_KEY: providerVariable.secret(),
+    CATALOG_WEBHOOK_SECRET: providerVariable.optionalSecret(),
+    CATALOG_WEBHOOK_SECRET_PREVIOUS: providerVariable.optionalSecret(),
+  },
+  config: (env) => ({
+    baseUrl: env.CATALOG_URL,
+    auth: { kind: 'apiKey', header: 'x-api-key', value: env.CATALOG_API_KEY },
+    maxBatchSize: 50,
+    webhookSecrets: [env.CATALOG_WEBHOOK_SECRET, env.CATALOG_WEBHOOK_SECRET_PREVIOUS],
+  }),
+  events: catalogEvents,
   client: createCatalogProvider,
+  contract: catalogContract,
   loaders: (client, { maxBatchSize, call }) => {
     const product = new DataLoader<string, ProductModel | null>((ids) => client.getProducts(ids, call), { maxBatchSize, name: 'catalog.product' });
     return {

@@ -5,6 +5,8 @@ import { providerVariable } from '../../config/provider-variables';
 import { defineProvider } from '../define-provider';
 import type { Page } from '../page';
 import { createOrdersProvider } from './client';
+import { ordersEvents } from './events';
+import { ordersContract } from './probes';
 import type { OrderModel } from './map';
 
 export const orders = defineProvider({
@@ -14,13 +16,18 @@ export const orders = defineProvider({
     ORDERS_TOKEN_URL: providerVariable.url(),
     ORDERS_CLIENT_ID: providerVariable.text('the OAuth2 client id'),
     ORDERS_CLIENT_SECRET: providerVariable.secret(),
+    ORDERS_WEBHOOK_SECRET: providerVariable.optionalSecret(),
+    ORDERS_WEBHOOK_SECRET_PREVIOUS: providerVariable.optionalSecret(),
   },
   config: (env) => ({
     baseUrl: env.ORDERS_URL,
     auth: { kind: 'oauth2', tokenUrl: env.ORDERS_TOKEN_URL, clientId: env.ORDERS_CLIENT_ID, clientSecret: env.ORDERS_CLIENT_SECRET, scope: 'read:orders write:orders' },
     maxBatchSize: 50,
+    webhookSecrets: [env.ORDERS_WEBHOOK_SECRET, env.ORDERS_WEBHOOK_SECRET_PREVIOUS],
   }),
+  events: ordersEvents,
   client: createOrdersProvider,
+  contract: ordersContract,
   loaders: (client, { maxBatchSize, call }) => {
     const order = new DataLoader<string, OrderModel | null>((ids) => client.getOrders(ids, call), { maxBatchSize, name: 'orders.order' });
     const byFirst = new Map<number, DataLoader<string, OrderModel[]>>();

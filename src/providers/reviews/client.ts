@@ -7,7 +7,8 @@ import { parseWire } from '../parse';
 import { toReview, type ReviewModel } from './map';
 import { entitiesDataSchema } from './types';
 
-const ENTITIES_QUERY =
+/** The one document the gateway sends reviews (its contract validates it against the provider's schema). */
+export const ENTITIES_QUERY =
   'query ProductReviews($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { id reviews { id score body authorId } } } }';
 
 /** Product ids in `_entities` representations (`prod-42`), bounded like the catalog's. */

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { providerVariable } from '../../config/provider-variables';
 import { defineProvider } from '../define-provider';
 import { createReviewsProvider } from './client';
+import { reviewsContract } from './probes';
 import type { ReviewModel } from './map';
 
 export const reviews = defineProvider({
@@ -10,6 +11,7 @@ export const reviews = defineProvider({
   env: { REVIEWS_URL: providerVariable.url(), REVIEWS_TOKEN: providerVariable.secret() },
   config: (env) => ({ baseUrl: env.REVIEWS_URL, auth: { kind: 'bearer', token: env.REVIEWS_TOKEN }, maxBatchSize: 100 }),
   client: createReviewsProvider,
+  contract: reviewsContract,
   loaders: (client, { maxBatchSize, call }) => ({
     ofProduct: new DataLoader<string, ReviewModel[]>((ids) => client.getReviewsOfProducts(ids, call), { maxBatchSize, name: 'reviews.ofProduct' }),
   }),
