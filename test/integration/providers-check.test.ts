@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoEnv } from '../../src/dev/demo-env';
 import { ACCOUNTS_SDL, fixtures, REVIEWS_SDL, startUpstreams, type Upstreams } from '../../src/dev/upstreams';
-import { DEFINITIONS } from '../../src/providers';
+import { DEFINITIONS, PROVIDER_NAMES } from '../../src/providers';
 import { providersCheckCommand } from '../../src/tooling/providers-check-command';
 import { startWorld } from '../helpers/world';
 import type { ProvidersCheckReport } from '../../src/tooling/providers-check';
@@ -63,29 +63,31 @@ function accountsSdlWithout(field: string): string {
   return lines.join('\n');
 }
 
+/** Every registered provider's status in registry order: `ok` unless named (a provider added later is expected ok too). */
+function statusesWith(changed: Readonly<Record<string, string>>): [string, string][] {
+  return PROVIDER_NAMES.map((name) => [name, changed[name] ?? 'ok']);
+}
+
 describe('npm run providers:check against the simulated providers', () => {
   it('passes against untouched simulators: every call ok, 9 provider calls and 1 OAuth token per run', async () => {
     await using upstreams = await startUpstreams();
     const { code, report } = await checkJson(upstreams);
     expect(code).toBe(0);
-    // The JSON report's shape, key by key.
+    // The JSON report's shape, key by key: one entry per registered provider, in the registry's order.
     expect(Object.keys(report)).toEqual(['status', 'providers', 'requests']);
-    expect(report.providers.map((p) => Object.keys(p))).toEqual([
-      ['provider', 'status', 'calls'],
-      ['provider', 'status', 'calls'],
-      ['provider', 'status', 'schemaSource', 'calls'],
-      ['provider', 'status', 'schemaSource', 'calls'],
-    ]);
+    expect(report.providers.map((p) => p.provider)).toEqual(PROVIDER_NAMES);
+    expect(report.providers.map((p) => Object.keys(p))).toEqual(
+      DEFINITIONS.map((d) => (d.contract.documents === undefined ? ['provider', 'status', 'calls'] : ['provider', 'status', 'schemaSource', 'calls'])),
+    );
     expect(report.status).toBe('ok');
-    expect(report.requests).toBe(9);
-    expect(report.providers.map((p) => [p.provider, p.status, p.schemaSource ?? null, p.calls.map((c) => c.call)])).toEqual([
+    expect(report.providers.filter((p) => p.provider in PASSING_CALLS).map((p) => [p.provider, p.status, p.schemaSource ?? null, p.calls.map((c) => c.call)])).toEqual([
       ['orders', 'ok', null, PASSING_CALLS.orders],
       ['catalog', 'ok', null, PASSING_CALLS.catalog],
       ['accounts', 'ok', 'introspection', PASSING_CALLS.accounts],
       ['reviews', 'ok', 'introspection', PASSING_CALLS.reviews],
     ]);
     for (const provider of report.providers) for (const call of provider.calls) expect(call).toEqual({ call: call.call, status: 'ok', findings: [] });
-    // What a run costs, as the providers saw it.
+    // What a run costs, as the providers saw it (a provider added to the registry adds its own calls).
     expect({
       orders: upstreams.orders.count(),
       catalog: upstreams.catalog.count(),
@@ -94,6 +96,8 @@ describe('npm run providers:check against the simulated providers', () => {
       auth: upstreams.auth.count(),
       identity: upstreams.identity.count(),
     }).toEqual({ orders: 3, catalog: 2, accounts: 2, reviews: 2, auth: 1, identity: 0 });
+    const providerCalls = upstreams.servers.reduce((sum, server) => sum + server.count(), 0) - upstreams.auth.count() - upstreams.identity.count();
+    expect(report.requests).toBe(providerCalls);
     expect(upstreams.orders.requests.every((r) => r.method === 'GET')).toBe(true);
     expect(upstreams.accounts.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
   });
@@ -103,7 +107,8 @@ describe('npm run providers:check against the simulated providers', () => {
     const run = await check(upstreams);
     expect(run.code).toBe(0);
     expect(run.err).toBe('');
-    expect(run.out.split('\n')[0]).toBe('providers:check ok: 4 providers, 9 calls');
+    const requests = upstreams.servers.reduce((sum, server) => sum + server.count(), 0) - upstreams.auth.count() - upstreams.identity.count();
+    expect(run.out.split('\n')[0]).toBe(`providers:check ok: ${PROVIDER_NAMES.length} providers, ${requests} calls`);
     expect(run.out).toContain('accounts: ok (schema by introspection)\n  ok    document Users\n  ok    POST /graphql Users');
   });
 
@@ -117,12 +122,7 @@ describe('npm run providers:check against the simulated providers', () => {
     const { code, report } = await checkJson(upstreams);
     expect(code).toBe(1);
     expect(report.status).toBe('drift');
-    expect(report.providers.map((p) => [p.provider, p.status])).toEqual([
-      ['orders', 'ok'],
-      ['catalog', 'drift'],
-      ['accounts', 'ok'],
-      ['reviews', 'ok'],
-    ]);
+    expect(report.providers.map((p) => [p.provider, p.status])).toEqual(statusesWith({ catalog: 'drift' }));
     expect(callOf(report, 'catalog', 'GET /products?ids')).toEqual({
       call: 'GET /products?ids',
       status: 'drift',
@@ -178,12 +178,7 @@ describe('npm run providers:check against the simulated providers', () => {
     upstreams.accounts.driftSchema(accountsSdlWithout('emailAddress'));
     const { code, report } = await checkJson(upstreams);
     expect(code).toBe(1);
-    expect(report.providers.map((p) => [p.provider, p.status])).toEqual([
-      ['orders', 'ok'],
-      ['catalog', 'ok'],
-      ['accounts', 'drift'],
-      ['reviews', 'ok'],
-    ]);
+    expect(report.providers.map((p) => [p.provider, p.status])).toEqual(statusesWith({ accounts: 'drift' }));
     expect(callOf(report, 'accounts', 'document Users')).toEqual({
       call: 'document Users',
       status: 'drift',
@@ -327,7 +322,7 @@ describe('npm run providers:check against the simulated providers', () => {
     const unknownOption = await check(upstreams, ['--jsn']);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.err).toContain("Unknown option '--jsn'");
-    expect((await check(upstreams, ['--provider', 'inventory'])).err.split('\n')[0]).toBe('providers:check: --provider: unknown inventory (one of orders, catalog, accounts, reviews)');
+    expect((await check(upstreams, ['--provider', 'nosuch'])).err.split('\n')[0]).toBe(`providers:check: --provider: unknown nosuch (one of ${PROVIDER_NAMES.join(', ')})`);
     expect((await check(upstreams, ['--sample', 'catalog.sku=prod-2'])).err.split('\n')[0]).toBe('providers:check: --sample: catalog has no sample sku (it has productId)');
     expect(upstreams.servers.map((server) => server.count())).toEqual(upstreams.servers.map(() => 0));
   });

@@ -50,6 +50,9 @@ beforeAll(async () => {
   world = await startWorld({
     env: {
       REDIS_URL,
+      // Exact shared counts: a Redis call timing out on a loaded machine would fall back to this
+      // instance's own limiter and cache (by design, see redis-faults.test.ts), which is not what is tested here.
+      REDIS_TIMEOUT_MS: '5000',
       REDIS_KEY_PREFIX: PREFIX,
       RESPONSE_CACHE: '1',
       RATE_LIMIT_REQUESTS_PER_WINDOW: String(LIMIT),
@@ -114,6 +117,9 @@ describe('two instances on one Redis', () => {
         ...demoEnv(world.upstreams),
         NODE_ENV: 'test',
         REDIS_URL,
+        // Exact shared counts: a Redis call timing out on a loaded machine would fall back to this
+        // instance's own limiter and cache (by design, see redis-faults.test.ts), which is not what is tested here.
+        REDIS_TIMEOUT_MS: '5000',
         REDIS_KEY_PREFIX: `${PREFIX}exact:`,
         RATE_LIMIT_REQUESTS_PER_WINDOW: '20',
         RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
