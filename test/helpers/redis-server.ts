@@ -42,12 +42,35 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A free port whose Cluster bus port (port + 10000) is free too, when asked for. */
+async function freePortFor(cluster: boolean): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!cluster) return port;
+    if (port + 10_000 > 65_535) continue;
+    const bus = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      bus.once('error', () => resolve(false));
+      bus.listen(port + 10_000, '127.0.0.1', () => resolve(true));
+    });
+    if (free) await new Promise<void>((resolve) => bus.close(() => resolve()));
+    if (free) return port;
+  }
+}
+
 async function startOne(dir: string, extra: readonly string[]): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
-  if (child.pid === undefined) throw new Error('redis-server did not start (is it installed? test/setup/prepare-machine.mjs)');
-  await ready(child);
-  return { child, port };
+  // A port found free can be taken before redis-server binds it (other tests run beside): a few tries.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePortFor(extra.includes('--cluster-enabled'));
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
+    if (child.pid === undefined) throw new Error('redis-server did not start (is it installed? test/setup/prepare-machine.mjs)');
+    try {
+      await ready(child);
+      return { child, port };
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('Address already in use')) throw error;
+    }
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
