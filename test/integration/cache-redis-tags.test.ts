@@ -89,7 +89,7 @@ describe('Redis response cache tag sets', () => {
     const { store, tag, response } = storeAt('wrongtype');
     await redis.set(tag('Product:prod-1'), 'not a sorted set', 'PX', 60_000);
     await expect(store.set('a', result(1), [PRODUCT], 60_000)).rejects.toThrow(/WRONGTYPE/);
-    // The MULTI wrote the response before ZADD failed: readable, it could never be invalidated.
+    // The script wrote the response before ZADD failed (Redis does not undo it): the script deletes it again.
     expect(await redis.exists(response('a'))).toBe(0);
     expect(await store.get('a')).toBeUndefined();
   });

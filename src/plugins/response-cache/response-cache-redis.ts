@@ -68,6 +68,8 @@ function firstError(replies: [Error | null, unknown][] | null): Error | undefine
 // the entry, its n tag sets, their n markers (all `{rc}`-tagged on a Cluster: one slot). ARGV: the
 // answer, its PX, now (the tag sets' scores), the request's start, the entry id, n. A marker at or
 // after the start means the answer may hold data read before the invalidation: not written (0).
+// Redis does not undo a script that fails half-way, so a tag that cannot be written (a key of another
+// type) deletes the entry in the script itself: an entry is never left that its tags cannot invalidate.
 const SET_SCRIPT = `
 local n = tonumber(ARGV[6])
 local startedAt = tonumber(ARGV[4])
@@ -80,7 +82,11 @@ local at = tonumber(ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', px)
 for i = 1, n do
   local key = KEYS[1 + i]
-  redis.call('ZADD', key, at + px, ARGV[5])
+  local added = redis.pcall('ZADD', key, at + px, ARGV[5])
+  if type(added) == 'table' and added.err then
+    redis.call('DEL', KEYS[1])
+    return redis.error_reply(added.err)
+  end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', at)
   redis.call('PEXPIRE', key, px, 'NX')
   redis.call('PEXPIRE', key, px, 'GT')
@@ -175,10 +181,8 @@ export function createRedisResponseCache(redis: Redis | Cluster, options: RedisR
             throw error;
           }
         });
-      } catch (error) {
-        // A script stops at its first error without undoing what it wrote: an entry whose tags were not all written could never be invalidated for its whole TTL.
-        await redis.del(responseKey(id)).catch(() => undefined);
-        throw error;
+        // Nothing to undo on an error: the script deletes an entry whose tags failed. (A DEL sent
+        // after a timeout would run after the queued, atomic script and drop a complete entry.)
       } finally {
         generation++;
       }
