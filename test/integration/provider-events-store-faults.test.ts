@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReplayGuard } from '../../src/plugins/provider-events/replay-guard';
 import { signatureHeaderOf } from '../../src/plugins/provider-events/signature';
 import { createRedis, redisReady, type Redis } from '../../src/server/redis';
+import { deleteKeys } from '../helpers/redis-keys';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server';
 import { NO_CALLS, startWorld, type World } from '../helpers/world';
 
@@ -47,14 +48,6 @@ function adminInvalidate(world: World, target: unknown): Promise<Response> {
   );
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 describe('a failed invalidation (the store refuses its commands)', () => {
   const prefix = `bff-test:${randomUUID()}:`;

@@ -15,6 +15,7 @@ import { demoEnv } from '../../src/dev/demo-env';
 import { createGateway, type Gateway } from '../../src/server/gateway';
 import { startNodeServer, type NodeServerHandle } from '../../src/server/node-server';
 import { createRedis, redisReady, type Redis } from '../../src/server/redis';
+import { deleteKeys } from '../helpers/redis-keys';
 import { createManualClock } from '../helpers/manual-clock';
 import { startWorld, type World } from '../helpers/world';
 
@@ -134,15 +135,6 @@ async function metric(gateway: Gateway, name: string, labels: Record<string, str
   return value?.value ?? 0;
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  for (let round = 0; round < 10_000; round++) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-    if (cursor === '0') return;
-  }
-}
 
 beforeAll(async () => {
   purge = await startPurgeServer();

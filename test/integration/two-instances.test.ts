@@ -8,6 +8,7 @@ import { demoEnv } from '../../src/dev/demo-env';
 import { mintDevToken } from '../../src/dev/dev-jwt';
 import { createGateway, type Gateway } from '../../src/server/gateway';
 import { createRedis, redisReady, type Redis } from '../../src/server/redis';
+import { deleteKeys } from '../helpers/redis-keys';
 import { startWorld, type World } from '../helpers/world';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -36,15 +37,6 @@ async function ask(gateway: Gateway, query: string, user?: string): Promise<Answ
   return { status: res.status, headers: res.headers, body: (await res.json()) as Answer['body'] };
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  for (let round = 0; round < 10_000; round++) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-    if (cursor === '0') return;
-  }
-}
 
 beforeAll(async () => {
   world = await startWorld({
