@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReplayGuard } from '../../src/plugins/provider-events/replay-guard';
 import { signatureHeaderOf } from '../../src/plugins/provider-events/signature';
+import { Redis as IORedis } from 'ioredis';
+import { CALLER_ENTITY, callerTag } from '../../src/plugins/response-cache/response-cache-key';
+import { createGatewayCache } from '../../src/plugins/response-cache/response-cache-store';
 import { createRedis, redisReady, type Redis } from '../../src/server/redis';
 import { deleteKeys } from '../helpers/redis-keys';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server';
@@ -206,5 +209,43 @@ describe('a read while this instance’s invalidation hangs (Redis frozen)', () 
     expect(world.counts()).toEqual({ ...NO_CALLS, catalog: 1 });
     // Still frozen: the invalidation fails (ioredis' command timeout) and says so.
     expect((await invalidation).status).toBe(503);
+  });
+});
+
+describe('a mutation’s own invalidation while Redis hangs', () => {
+  let own: OwnRedis;
+  let client: Redis;
+  beforeAll(async () => {
+    own = await startOwnRedis();
+    // No command timeout of its own: only the store's bound can let the invalidation's caller go on.
+    client = new IORedis(own.url, { commandTimeout: undefined, maxRetriesPerRequest: null });
+    expect(await redisReady(client)).toBe(true);
+  });
+  afterAll(async () => {
+    own.thaw();
+    client.disconnect();
+    await own.stop();
+  });
+
+  it('holds the mutation at most REDIS_TIMEOUT_MS: invalidateCaller resolves while Redis is still frozen, and the work completes once it answers', async () => {
+    const cache = createGatewayCache({ redis: client, keyPrefix: 'hang:', readWaitMs: 20 });
+    // One PRIVATE entry of user-1, tagged as the store tags it (response-cache-redis.ts).
+    const key = 'hang:rc:r:entry';
+    await client.set(key, '{"data":{}}');
+    await client.zadd(`hang:rc:t:${CALLER_ENTITY}:${callerTag('user-1')}`, Date.now() + 60_000, 'entry');
+    own.freeze();
+    let invalidationDone = false;
+    const settled = new Promise<void>((resolve) => {
+      void cache.invalidateCaller('user-1').then(() => {
+        invalidationDone = true;
+        resolve();
+      });
+    });
+    // Resolves with Redis frozen (this test thaws it only afterwards).
+    await settled;
+    expect(invalidationDone).toBe(true);
+    own.thaw();
+    // The invalidation went on in the background and drops the entry once Redis answers.
+    await expect.poll(() => client.exists(key), { timeout: 10_000 }).toBe(0);
   });
 });

@@ -117,6 +117,22 @@ export function createGatewayCache(options: GatewayCacheOptions = {}): GatewayCa
     }
   }
 
+  /**
+   * A mutation's own invalidation holds its answer at most readWaitMs (REDIS_TIMEOUT_MS), like a read:
+   * past it the work goes on, tracked, so this instance's reads still wait for it (then miss).
+   */
+  async function withinReadWait(work: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, readWaitMs);
+    });
+    try {
+      await Promise.race([work, bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   const dropEntities = (entities: readonly CacheEntityRecord[]) => {
     const at = cacheClock();
     return track(() => store.invalidate(entities, at));
@@ -147,10 +163,10 @@ export function createGatewayCache(options: GatewayCacheOptions = {}): GatewayCa
       }
     },
     invalidate(entities) {
-      return reported(dropEntities([...entities]));
+      return withinReadWait(reported(dropEntities([...entities])));
     },
     invalidateCaller(sessionId) {
-      return reported(dropEntities([{ typename: CALLER_ENTITY, id: callerTag(sessionId) }]));
+      return withinReadWait(reported(dropEntities([{ typename: CALLER_ENTITY, id: callerTag(sessionId) }])));
     },
     async drop(target) {
       const entities = [...target.entities, ...target.callers.map((caller) => ({ typename: CALLER_ENTITY, id: callerTag(caller) }))];
