@@ -14,7 +14,15 @@ export function useIncrementalDelivery(): Plugin {
   return {
     onPluginInit({ addPlugin }) {
       // Typed for a context with an index signature, which yoga's initial context lacks: the hooks used do not read it.
-      addPlugin(useDeferStream<YogaInitialContext & Record<string, unknown>>() as Plugin);
+      const deferStream = useDeferStream<YogaInitialContext & Record<string, unknown>>() as Plugin;
+      const addRules = deferStream.onValidate;
+      // Its validation rules (its own overlapping-fields rule in place of graphql-js's, and three for the
+      // directives) only matter to a document that uses them: every other request skips the per-request
+      // rule rewrite, and keeps graphql-js's rules.
+      addPlugin({
+        ...deferStream,
+        ...(addRules === undefined ? {} : { onValidate: (payload) => (usesIncrementalDelivery(payload.params.documentAST) ? addRules(payload) : undefined) }),
+      });
     },
     onValidate({ params: { documentAST }, context }) {
       const request = (context as { request?: Request }).request;
