@@ -34,6 +34,13 @@ export interface Row {
   readonly graphqlErrors: number;
   readonly errorCodes: Readonly<Record<string, number>>;
   readonly sentAs: 'hash' | 'document' | 'none';
+  /** Each measured slice, in round order: the spread behind the totals (report.ts compares rows round by round). */
+  readonly rounds: readonly RoundFigures[];
+}
+
+export interface RoundFigures {
+  readonly rps: number;
+  readonly cpuMsPerRequest: number;
 }
 
 export interface ScenarioNote {
@@ -67,6 +74,7 @@ interface Cell {
   cpuMs: number;
   peakRssMb: number;
   profile: string | undefined;
+  readonly rounds: RoundFigures[];
 }
 
 async function startAll(ctx: MatrixContext): Promise<Running[]> {
@@ -134,8 +142,13 @@ async function measureSlice(cell: Cell, connections: number, durationS: number):
     resetPeakRss(child.pid);
     cpuBefore = cpuMs(child.pid);
   };
+  const before = { requests: cell.totals.requests, durationS: cell.totals.durationS };
   await runLoad({ origins: [origin], spec: cell.spec, connections, durationS: UNMEASURED_S + durationS, unmeasuredS: UNMEASURED_S, onMeasureStart }, cell.totals);
-  cell.cpuMs += cpuMs(child.pid) - cpuBefore;
+  const sliceCpuMs = cpuMs(child.pid) - cpuBefore;
+  cell.cpuMs += sliceCpuMs;
+  const requests = cell.totals.requests - before.requests;
+  const seconds = cell.totals.durationS - before.durationS;
+  cell.rounds.push({ rps: seconds > 0 ? requests / seconds : Number.NaN, cpuMsPerRequest: requests > 0 ? sliceCpuMs / requests : Number.NaN });
   cell.peakRssMb = Math.max(cell.peakRssMb, peakRssMb(child.pid));
   await settle(child.pid);
 }
@@ -163,7 +176,7 @@ async function measureCells(
   all: readonly Running[],
 ): Promise<Cell[]> {
   const { options } = ctx;
-  const cells: Cell[] = measured.map((m) => ({ ...m, totals: new LoadTotals(), cpuMs: 0, peakRssMb: 0, profile: undefined }));
+  const cells: Cell[] = measured.map((m) => ({ ...m, totals: new LoadTotals(), cpuMs: 0, peakRssMb: 0, profile: undefined, rounds: [] }));
   for (const cell of cells) {
     await runLoad({ origins: [cell.running.origin], spec: cell.spec, connections, durationS: first ? options.warmupS : Math.max(1, options.warmupS / 3) });
     await settle(cell.running.child.pid);
@@ -217,6 +230,7 @@ function rowOf(cell: Cell, scenario: ScenarioName, connections: number, calibrat
     graphqlErrors: result.graphqlErrors,
     errorCodes: result.errorCodes,
     sentAs: cell.spec.sentAs,
+    rounds: cell.rounds,
   };
 }
 

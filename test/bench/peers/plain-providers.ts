@@ -60,14 +60,19 @@ export interface PlainProviders {
   close(): Promise<void>;
 }
 
-export async function createPlainProviders(config: GatewayConfig): Promise<PlainProviders> {
+/** One bare HTTP client per registered provider, by name (the execution bench records through them). */
+export async function createPlainHttp(config: GatewayConfig): Promise<{ readonly http: PerProvider<ProviderHttpClient>; close(): Promise<void> }> {
   const clients = await Promise.all(PROVIDER_NAMES.map(async (name) => [name, createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]))] as const));
-  // One client per registered provider, by name.
-  const http = Object.fromEntries(clients) as PerProvider<ProviderHttpClient>;
   return {
-    providers: createProviders(http),
+    // One client per registered provider, by name.
+    http: Object.fromEntries(clients) as PerProvider<ProviderHttpClient>,
     close: async () => {
       await Promise.all(clients.map(([, c]) => c.close()));
     },
   };
+}
+
+export async function createPlainProviders(config: GatewayConfig): Promise<PlainProviders> {
+  const { http, close } = await createPlainHttp(config);
+  return { providers: createProviders(http), close };
 }
