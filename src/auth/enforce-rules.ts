@@ -26,6 +26,13 @@ function authorizationError(requirement: AuthRequirement, caller: ScopedCaller |
   return undefined;
 }
 
+const guarded = new WeakSet<object>();
+
+/** True for a field whose resolver checks an authorization rule (the lookahead does not load past it). */
+export function isGuardedField(field: object): boolean {
+  return guarded.has(field);
+}
+
 /** Wraps, in place, the resolver of every guarded object field of `schema` (built once per process). */
 export function enforceAuthRules(schema: GraphQLSchema, rules: AuthRules): void {
   for (const [coordinate, requirement] of rules.fields) {
@@ -35,6 +42,7 @@ export function enforceAuthRules(schema: GraphQLSchema, rules: AuthRules): void 
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (field === undefined) continue;
     const resolve: GraphQLFieldResolver<unknown, AuthContext> = field.resolve ?? defaultFieldResolver;
+    guarded.add(field);
     field.resolve = (source, args, context: AuthContext, info) => {
       const error = authorizationError(requirement, context.caller);
       if (error !== undefined) throw error;

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers';
 import { accountsResolvers } from './accounts';
 import { catalogResolvers } from './catalog';
 import { ordersResolvers } from './orders';
+import { indexResolvers } from './lookahead/plan';
 import { reviewsResolvers } from './reviews';
 
 const baseResolvers: Resolvers = {
@@ -11,3 +12,6 @@ const baseResolvers: Resolvers = {
 };
 
 export const resolvers: Resolvers[] = [baseResolvers, accountsResolvers, ordersResolvers, catalogResolvers, reviewsResolvers];
+
+// The lookahead tells reference and plain fields apart by their declared resolvers.
+indexResolvers(resolvers);

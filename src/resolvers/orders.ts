@@ -3,6 +3,9 @@ import { AppError } from '../errors/app-error';
 import type { Resolvers } from '../generated/resolvers';
 import { connectionOf } from './connection';
 import { checkPageSize, notFound, requireCaller } from './guards';
+import { passThrough } from './lookahead/pass-through';
+import { lookahead } from './lookahead/prefetch';
+import { referenceField } from './lookahead/reference';
 
 /** Client idempotency keys: 8-64 URL-safe characters (a UUID fits). */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,64}$/;
@@ -19,10 +22,10 @@ export const ordersResolvers: Resolvers = {
       if (!order || order.customerId !== caller.id) throw notFound('Order');
       return order;
     },
-    orders: async (_parent, { first, after }, ctx) => {
+    orders: lookahead(async (_parent, { first, after }, ctx) => {
       const caller = requireCaller(ctx);
       return connectionOf({ first: checkPageSize(first), after }, (page) => ctx.loaders.orders.page(caller.id, page));
-    },
+    }),
   },
   Mutation: {
     placeOrder: async (_parent, { input, idempotencyKey }, ctx) => {
@@ -44,10 +47,10 @@ export const ordersResolvers: Resolvers = {
     },
   },
   Order: {
-    customer: (order, _args, ctx) => ctx.loaders.accounts.user.load(order.customerId),
-    lines: (order) => [...order.lines],
+    customer: referenceField({ key: (order) => order.customerId, loader: (ctx) => ctx.loaders.accounts.user }),
+    lines: passThrough((order) => order.lines),
   },
   OrderLine: {
-    product: (line, _args, ctx) => ctx.loaders.catalog.product.load(line.productId),
+    product: referenceField({ key: (line) => line.productId, loader: (ctx) => ctx.loaders.catalog.product }),
   },
 };

@@ -1,6 +1,6 @@
 // The accounts provider (GraphQL, bearer token): users by id, batched.
-import DataLoader from 'dataloader';
 import { providerVariable } from '../../config/provider-variables';
+import { BatchLoader } from '../batch-loader';
 import { defineProvider } from '../define-provider';
 import { createAccountsProvider } from './client';
 import { accountsContract } from './probes';
@@ -13,6 +13,6 @@ export const accounts = defineProvider({
   client: createAccountsProvider,
   contract: accountsContract,
   loaders: (client, { maxBatchSize, call }) => ({
-    user: new DataLoader<string, UserModel | null>((ids) => client.getUsers(ids, call), { maxBatchSize, name: 'accounts.user' }),
+    user: new BatchLoader<UserModel | null>((ids) => client.getUsers(ids, call), { maxBatchSize, name: 'accounts.user' }),
   }),
 });

@@ -1,6 +1,6 @@
 // The catalog provider (REST, API key): products by id, batched, and the paginated catalogue.
-import DataLoader from 'dataloader';
 import { providerVariable } from '../../config/provider-variables';
+import { BatchLoader } from '../batch-loader';
 import { defineProvider } from '../define-provider';
 import type { Page } from '../page';
 import { createCatalogProvider } from './client';
@@ -26,7 +26,7 @@ export const catalog = defineProvider({
   client: createCatalogProvider,
   contract: catalogContract,
   loaders: (client, { maxBatchSize, call }) => {
-    const product = new DataLoader<string, ProductModel | null>((ids) => client.getProducts(ids, call), { maxBatchSize, name: 'catalog.product' });
+    const product = new BatchLoader<ProductModel | null>((ids) => client.getProducts(ids, call), { maxBatchSize, name: 'catalog.product' });
     return {
       product,
       /** Not batched (one per field); its items warm `product`, so a later `product(id)` costs no call. */

@@ -1,6 +1,6 @@
 // The reviews provider (GraphQL subgraph, bearer token): the reviews of products, batched through `_entities`.
-import DataLoader from 'dataloader';
 import { providerVariable } from '../../config/provider-variables';
+import { BatchLoader } from '../batch-loader';
 import { defineProvider } from '../define-provider';
 import { createReviewsProvider } from './client';
 import { reviewsContract } from './probes';
@@ -13,6 +13,6 @@ export const reviews = defineProvider({
   client: createReviewsProvider,
   contract: reviewsContract,
   loaders: (client, { maxBatchSize, call }) => ({
-    ofProduct: new DataLoader<string, ReviewModel[]>((ids) => client.getReviewsOfProducts(ids, call), { maxBatchSize, name: 'reviews.ofProduct' }),
+    ofProduct: new BatchLoader<ReviewModel[]>((ids) => client.getReviewsOfProducts(ids, call), { maxBatchSize, name: 'reviews.ofProduct' }),
   }),
 });
