@@ -6,10 +6,11 @@
 // caches and dedupes as before, and answers the keys `loadAll` fetched (or is fetching) from here.
 import DataLoader from 'dataloader';
 
-type Settled<V> = { readonly value: V } | { readonly error: Error };
+/** A batch's answers, one per key: a value, or the Error of that key. */
+type Answers<V> = readonly (V | Error)[];
 
 interface InFlight<V> {
-  readonly batch: Promise<readonly Settled<V>[]>;
+  readonly batch: Promise<Answers<V>>;
   readonly index: number;
 }
 
@@ -26,17 +27,15 @@ export interface BatchLoaderOptions {
  */
 class LoaderCache<V> {
   readonly promises = new Map<string, Promise<V>>();
-  readonly settled = new Map<string, Settled<V>>();
+  /** Loaded values (undefined is never one: V excludes it, so `get` needs no `has`). */
+  readonly values = new Map<string, V>();
+  readonly errors = new Map<string, Error>();
   readonly inFlight = new Map<string, InFlight<V>>();
 
   get(key: string): Promise<V> | undefined {
     const known = this.promises.get(key);
     if (known !== undefined) return known;
-    const settled = this.settled.get(key);
-    const pending = this.inFlight.get(key);
-    let promise: Promise<V> | undefined;
-    if (settled !== undefined) promise = 'value' in settled ? Promise.resolve(settled.value) : Promise.reject(settled.error);
-    else if (pending !== undefined) promise = pending.batch.then((results) => valueOf(results[pending.index]));
+    const promise = this.#promiseOf(key);
     if (promise === undefined) return undefined;
     // A rejection nobody awaits yet must not count as unhandled; `load`'s caller still gets it.
     promise.catch(() => undefined);
@@ -44,37 +43,55 @@ class LoaderCache<V> {
     return promise;
   }
 
+  #promiseOf(key: string): Promise<V> | undefined {
+    const value = this.values.get(key);
+    if (value !== undefined) return Promise.resolve(value);
+    const error = this.errors.get(key);
+    if (error !== undefined) return Promise.reject(error);
+    const pending = this.inFlight.get(key);
+    if (pending === undefined) return undefined;
+    return pending.batch.then((answers) => {
+      const answer = answers[pending.index];
+      if (answer === undefined || answer instanceof Error) throw answer ?? new Error('batch loader: no answer for a key');
+      return answer;
+    });
+  }
+
   set(key: string, promise: Promise<V>): void {
     this.promises.set(key, promise);
   }
 
-  /** Keeps the outcome of DataLoader's own promise for a key, unless the key was cleared meanwhile. */
-  keep(key: string, settled: Settled<V>): void {
-    if (this.promises.has(key)) this.settled.set(key, settled);
+  /** Keeps an answer for a key, unless the key was cleared meanwhile (`stillWanted`). */
+  keep(key: string, answer: V | Error | undefined): void {
+    if (answer instanceof Error) this.errors.set(key, answer);
+    else if (answer !== undefined) this.values.set(key, answer);
+  }
+
+  settled(key: string): boolean {
+    return this.values.has(key) || this.errors.has(key);
   }
 
   delete(key: string): void {
     this.promises.delete(key);
-    this.settled.delete(key);
+    this.values.delete(key);
+    this.errors.delete(key);
     this.inFlight.delete(key);
   }
 
   clear(): void {
     this.promises.clear();
-    this.settled.clear();
+    this.values.clear();
+    this.errors.clear();
     this.inFlight.clear();
   }
 }
 
-function valueOf<V>(settled: Settled<V> | undefined): V {
-  if (settled === undefined) throw new Error('batch loader: no result for a key');
-  if ('error' in settled) throw settled.error;
-  return settled.value;
-}
-
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-export class BatchLoader<V> extends DataLoader<string, V> {
+/** Every value but undefined, which `peek` answers for "not loaded". */
+export type Loadable = NonNullable<unknown> | null;
+
+export class BatchLoader<V extends Loadable> extends DataLoader<string, V> {
   readonly #cache: LoaderCache<V>;
   readonly #load: (keys: readonly string[]) => PromiseLike<ArrayLike<V | Error>>;
   readonly #maxBatchSize: number;
@@ -87,59 +104,64 @@ export class BatchLoader<V> extends DataLoader<string, V> {
     this.#maxBatchSize = options.maxBatchSize;
   }
 
-  /** The value `loadAll` settled for this key; undefined when it has none (not loaded, loading, or failed). */
-  peek(key: string): { readonly value: V } | undefined {
-    const settled = this.#cache.settled.get(key);
-    return settled !== undefined && 'value' in settled ? settled : undefined;
+  /** The value loaded for this key; undefined when it has none yet (not loaded, loading, or failed). */
+  peek(key: string): V | undefined {
+    return this.#cache.values.get(key);
   }
 
   /**
    * Loads every key not loaded or loading yet, in calls of at most maxBatchSize keys; resolves once
    * all of them are settled (never rejects: a failed key's error is kept for `load` to answer). Keys
-   * DataLoader itself is loading are left to it.
+   * already on their way are waited for, not fetched again: an earlier loadAll's batch, or
+   * DataLoader's own promise (whose outcome is then kept too).
    */
   async loadAll(keys: readonly string[]): Promise<void> {
     const cache = this.#cache;
-    const unique = [...new Set(keys)];
-    // Keys already on their way are waited for, not fetched again: an earlier loadAll's batch, or
-    // DataLoader's own promise (whose outcome is then kept as settled too).
-    const waits = new Set<Promise<unknown>>();
+    const waits = new Set<PromiseLike<unknown>>();
     const fresh: string[] = [];
-    for (const key of unique) {
-      if (cache.settled.has(key)) continue;
+    const seen = new Set<string>();
+    for (const key of keys) {
+      if (seen.has(key) || cache.settled(key)) continue;
+      seen.add(key);
       const pending = cache.inFlight.get(key);
       const promise = cache.promises.get(key);
       if (pending !== undefined) waits.add(pending.batch);
-      else if (promise !== undefined) waits.add(promise.then((value) => cache.keep(key, { value }), (error: unknown) => cache.keep(key, { error: asError(error) })));
+      else if (promise !== undefined) waits.add(promise.then((value) => this.#keepIfCached(key, value), (error: unknown) => this.#keepIfCached(key, asError(error))));
       else fresh.push(key);
     }
     for (let start = 0; start < fresh.length; start += this.#maxBatchSize) {
       const chunk = fresh.slice(start, start + this.#maxBatchSize);
       const batch = this.#fetch(chunk);
-      chunk.forEach((key, index) => cache.inFlight.set(key, { batch, index }));
-      waits.add(
-        batch.then((results) => {
-          chunk.forEach((key, index) => {
-            // A key cleared while in flight (DataLoader's clear) is not brought back.
-            if (cache.inFlight.get(key)?.batch !== batch) return;
-            cache.inFlight.delete(key);
-            const result = results[index];
-            if (result !== undefined) cache.settled.set(key, result);
-          });
-        }),
-      );
+      for (let index = 0; index < chunk.length; index += 1) cache.inFlight.set(chunk[index] ?? '', { batch, index });
+      waits.add(batch.then((answers) => this.#settle(chunk, batch, answers)));
     }
     await Promise.all(waits);
   }
 
+  #keepIfCached(key: string, answer: V | Error): void {
+    // Cleared meanwhile (DataLoader's clear): not brought back.
+    if (this.#cache.promises.has(key)) this.#cache.keep(key, answer);
+  }
+
+  #settle(chunk: readonly string[], batch: Promise<Answers<V>>, answers: Answers<V>): void {
+    const cache = this.#cache;
+    for (let index = 0; index < chunk.length; index += 1) {
+      const key = chunk[index] ?? '';
+      // A key cleared while in flight (DataLoader's clear) is not brought back.
+      if (cache.inFlight.get(key)?.batch !== batch) continue;
+      cache.inFlight.delete(key);
+      cache.keep(key, answers[index]);
+    }
+  }
+
   /** One call of the batch function; a rejection or a wrong-length answer fails every key, as DataLoader does. */
-  async #fetch(chunk: readonly string[]): Promise<readonly Settled<V>[]> {
+  async #fetch(chunk: readonly string[]): Promise<Answers<V>> {
     try {
       const values = await this.#load(chunk);
       if (values.length !== chunk.length) throw new TypeError(`${this.name ?? 'batch loader'}: the batch function answered ${values.length} values for ${chunk.length} keys`);
-      return Array.from(values, (value): Settled<V> => (value instanceof Error ? { error: value } : { value }));
+      return Array.from(values);
     } catch (error) {
-      const failure: Settled<V> = { error: asError(error) };
+      const failure = asError(error);
       return chunk.map(() => failure);
     }
   }

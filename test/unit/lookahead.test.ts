@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { enforceAuthRules } from '../../src/auth/enforce-rules';
 import { authRulesOrThrow } from '../../src/auth/requirements';
 import { AppError } from '../../src/errors/app-error';
-import { BatchLoader } from '../../src/providers/batch-loader';
+import { BatchLoader, type Loadable } from '../../src/providers/batch-loader';
 import { indexResolvers } from '../../src/resolvers/lookahead/plan';
 import { lookahead } from '../../src/resolvers/lookahead/prefetch';
 import { referenceField } from '../../src/resolvers/lookahead/reference';
@@ -48,7 +48,7 @@ interface AuthorModel {
 }
 
 /** Counts DataLoader `load` calls: a field resolved from the lookahead does not make one. */
-class CountingLoader<V> extends BatchLoader<V> {
+class CountingLoader<V extends Loadable> extends BatchLoader<V> {
   loads = 0;
   override load(key: string): Promise<V> {
     this.loads += 1;

@@ -25,7 +25,7 @@ async function run(plan: Plan, parents: readonly object[], ctx: GraphQLContext):
         const keys = parents.map((parent) => reference.key(parent as never));
         // loadAll never rejects: a failed key keeps its error for the field's own `load` to report.
         await loader.loadAll(keys);
-        for (const key of keys) objectsIn(loader.peek(key)?.value, children);
+        for (const key of keys) objectsIn(loader.peek(key), children);
       }
       if (step.next.steps.length > 0) await run(step.next, children, ctx);
     }),
