@@ -109,6 +109,11 @@ export class BatchLoader<V extends Loadable> extends DataLoader<string, V> {
     return this.#cache.values.get(key);
   }
 
+  /** The error this key failed with in a batch, if it did (`load` answers it). */
+  failure(key: string): Error | undefined {
+    return this.#cache.errors.get(key);
+  }
+
   /**
    * Loads every key not loaded or loading yet, in calls of at most maxBatchSize keys; resolves once
    * all of them are settled (never rejects: a failed key's error is kept for `load` to answer). Keys

@@ -11,7 +11,8 @@ function objectsIn(value: unknown, out: object[]): void {
   else if (typeof value === 'object' && value !== null && !(value instanceof Error)) out.push(value);
 }
 
-async function run(plan: Plan, parents: readonly object[], ctx: GraphQLContext): Promise<void> {
+/** Runs `plan` over `parents`; the first error of a failed key goes to `failures`. */
+async function run(plan: Plan, parents: readonly object[], ctx: GraphQLContext, failures: Error[]): Promise<void> {
   if (parents.length === 0) return;
   await Promise.all(
     plan.steps.map(async (step) => {
@@ -25,9 +26,16 @@ async function run(plan: Plan, parents: readonly object[], ctx: GraphQLContext):
         const keys = parents.map((parent) => reference.key(parent as never));
         // loadAll never rejects: a failed key keeps its error for the field's own `load` to report.
         await loader.loadAll(keys);
-        for (const key of keys) objectsIn(loader.peek(key), children);
+        for (const key of keys) {
+          const loaded = loader.peek(key);
+          if (loaded !== undefined) objectsIn(loaded, children);
+          else if (failures.length === 0) {
+            const failure = loader.failure(key);
+            if (failure !== undefined) failures.push(failure);
+          }
+        }
       }
-      if (step.next.steps.length > 0) await run(step.next, children, ctx);
+      if (step.next.steps.length > 0) await run(step.next, children, ctx, failures);
     }),
   );
 }
@@ -39,7 +47,12 @@ export function withLookahead<T>(pending: Promise<T>, ctx: GraphQLContext, info:
   return pending.then(async (value) => {
     const parents: object[] = [];
     objectsIn(value, parents);
-    await run(plan, parents, ctx);
+    const failures: Error[] = [];
+    await run(plan, parents, ctx, failures);
+    // The client went away while the references loaded: the field fails once, with the cancellation,
+    // instead of every field below it failing for nobody (an error, a metric and a log entry each).
+    const cancelled = failures[0];
+    if (cancelled !== undefined && ctx.call.signal?.aborted === true) throw cancelled;
     return value;
   });
 }
