@@ -2,7 +2,8 @@
 // hosts the simulated providers, so that reading the 35 KB answers and scanning them for errors does
 // not hold back the providers' answers on the same event loop.
 // Protocol: the main thread posts a LoadJob; this thread posts `open` when the measured window
-// opens and `done` with what it saw (load.ts merges it into the cell's totals).
+// opens, `close` when it closes (before the load stops, with a tail), and `done` with what it saw
+// (load.ts merges it into the cell's totals).
 import autocannon from 'autocannon';
 import { parentPort } from 'node:worker_threads';
 import { bodyOf, type RequestSpec } from './operations';
@@ -15,6 +16,7 @@ export interface LoadJob {
   readonly durationS: number;
   readonly rate: number | undefined;
   readonly unmeasuredS: number;
+  readonly unmeasuredTailS: number;
 }
 
 /** What one job saw. */
@@ -33,6 +35,7 @@ export interface LoadJobCounts {
 
 export type LoadJobReport =
   | { readonly id: number; readonly type: 'open' }
+  | { readonly id: number; readonly type: 'close' }
   | ({ readonly id: number; readonly type: 'done' } & LoadJobCounts)
   | { readonly id: number; readonly type: 'failed'; readonly message: string };
 
@@ -96,13 +99,23 @@ function runOne(origin: string, job: LoadJob, connections: number, tally: Tally)
 async function run(job: LoadJob, post: (report: LoadJobReport, transfer?: ArrayBuffer[]) => void): Promise<void> {
   const tally: Tally = { open: false, samples: [], answered: 0, non2xx: 0, graphqlErrors: 0, codes: {} };
   let opened = 0;
+  let closed: number | undefined;
   const open = () => {
     opened = performance.now();
     tally.open = true;
     post({ id: job.id, type: 'open' });
   };
+  const close = () => {
+    if (!tally.open) return;
+    closed = performance.now();
+    tally.open = false;
+    post({ id: job.id, type: 'close' });
+  };
   const timer = job.unmeasuredS > 0 ? setTimeout(open, job.unmeasuredS * 1000) : undefined;
   if (timer === undefined) open();
+  // The window closes while the load still runs: what the target does when the load stops (the
+  // clients' connections close with answers in flight) is not measured.
+  const closer = job.unmeasuredTailS > 0 ? setTimeout(close, (job.durationS - job.unmeasuredTailS) * 1000) : undefined;
   try {
     const n = job.origins.length;
     const results = await Promise.all(
@@ -120,7 +133,7 @@ async function run(job: LoadJob, post: (report: LoadJobReport, transfer?: ArrayB
         answered: tally.answered,
         non2xx: tally.non2xx,
         errors: results.reduce((sum, r) => sum + r.errors, 0),
-        measuredS: tally.open ? (performance.now() - opened) / 1000 : 0,
+        measuredS: closed !== undefined ? (closed - opened) / 1000 : tally.open ? (performance.now() - opened) / 1000 : 0,
         graphqlErrors: tally.graphqlErrors,
         errorCodes: tally.codes,
       },
@@ -128,6 +141,7 @@ async function run(job: LoadJob, post: (report: LoadJobReport, transfer?: ArrayB
     );
   } finally {
     clearTimeout(timer);
+    clearTimeout(closer);
   }
 }
 

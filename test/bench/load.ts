@@ -21,8 +21,16 @@ export interface LoadOptions {
    * at the end is spent but never counted. @default 0
    */
   readonly unmeasuredS?: number;
+  /**
+   * Seconds at the end of `durationS` under load but not measured: the window closes before the load
+   * stops, so that what the target does when its clients' connections close with answers in flight
+   * (cancelling them, or finishing them for nobody) is not counted. @default 0
+   */
+  readonly unmeasuredTailS?: number;
   /** Called as the measured window opens (to read the target's CPU time there). */
   readonly onMeasureStart?: () => void;
+  /** Called as the measured window closes, while the load still runs (to read the target's CPU time there). */
+  readonly onMeasureEnd?: () => void;
 }
 
 export interface LoadResult {
@@ -135,6 +143,7 @@ export function runLoad(options: LoadOptions, totals = new LoadTotals()): Promis
     durationS: options.durationS,
     rate: options.rate,
     unmeasuredS: Math.min(options.unmeasuredS ?? 0, options.durationS),
+    unmeasuredTailS: Math.min(options.unmeasuredTailS ?? 0, Math.max(0, options.durationS - (options.unmeasuredS ?? 0))),
   };
   const generator = loadWorker();
   return new Promise((resolve, reject) => {
@@ -142,6 +151,10 @@ export function runLoad(options: LoadOptions, totals = new LoadTotals()): Promis
       report(report) {
         if (report.type === 'open') {
           options.onMeasureStart?.();
+          return;
+        }
+        if (report.type === 'close') {
+          options.onMeasureEnd?.();
           return;
         }
         pending.delete(id);

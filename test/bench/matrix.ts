@@ -138,13 +138,20 @@ async function settle(pid: number): Promise<void> {
 async function measureSlice(cell: Cell, connections: number, durationS: number): Promise<void> {
   const { child, origin } = cell.running;
   let cpuBefore = Number.NaN;
+  let cpuAfter = Number.NaN;
   const onMeasureStart = () => {
     resetPeakRss(child.pid);
     cpuBefore = cpuMs(child.pid);
   };
+  const onMeasureEnd = () => {
+    cpuAfter = cpuMs(child.pid);
+  };
   const before = { requests: cell.totals.requests, durationS: cell.totals.durationS };
-  await runLoad({ origins: [origin], spec: cell.spec, connections, durationS: UNMEASURED_S + durationS, unmeasuredS: UNMEASURED_S, onMeasureStart }, cell.totals);
-  const sliceCpuMs = cpuMs(child.pid) - cpuBefore;
+  await runLoad(
+    { origins: [origin], spec: cell.spec, connections, durationS: UNMEASURED_S + durationS + UNMEASURED_TAIL_S, unmeasuredS: UNMEASURED_S, unmeasuredTailS: UNMEASURED_TAIL_S, onMeasureStart, onMeasureEnd },
+    cell.totals,
+  );
+  const sliceCpuMs = cpuAfter - cpuBefore;
   cell.cpuMs += sliceCpuMs;
   const requests = cell.totals.requests - before.requests;
   const seconds = cell.totals.durationS - before.durationS;
@@ -211,6 +218,8 @@ async function measureCells(
 
 /** Seconds of each slice under load before its measured window opens (see LoadOptions.unmeasuredS). */
 const UNMEASURED_S = 1;
+/** Seconds under load after it closes (LoadOptions.unmeasuredTailS): stopping the load is not measured. */
+const UNMEASURED_TAIL_S = 0.5;
 
 function rowOf(cell: Cell, scenario: ScenarioName, connections: number, calibration: Calibration | undefined): Row {
   const result = cell.totals.result();
