@@ -26,11 +26,13 @@ function authorizationError(requirement: AuthRequirement, caller: ScopedCaller |
   return undefined;
 }
 
-const guarded = new WeakSet<object>();
+// By coordinate, not by field object: a schema copied later (mapSchema) has new field objects, and
+// the lookahead must still not load past a guarded field of it.
+const guarded = new Set<string>();
 
-/** True for a field whose resolver checks an authorization rule (the lookahead does not load past it). */
-export function isGuardedField(field: object): boolean {
-  return guarded.has(field);
+/** True for `Type.field` whose resolver checks an authorization rule in some schema of this process (the lookahead does not load past it). */
+export function isGuardedField(coordinate: string): boolean {
+  return guarded.has(coordinate);
 }
 
 /** Wraps, in place, the resolver of every guarded object field of `schema` (built once per process). */
@@ -42,7 +44,7 @@ export function enforceAuthRules(schema: GraphQLSchema, rules: AuthRules): void 
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (field === undefined) continue;
     const resolve: GraphQLFieldResolver<unknown, AuthContext> = field.resolve ?? defaultFieldResolver;
-    guarded.add(field);
+    guarded.add(coordinate);
     field.resolve = (source, args, context: AuthContext, info) => {
       const error = authorizationError(requirement, context.caller);
       if (error !== undefined) throw error;

@@ -4,14 +4,17 @@
 // per key; with fifty order pages in flight those were most of the execution's extra CPU over the
 // page built by hand (`npm run bench:execution`). Everything else is DataLoader's: `load` batches,
 // caches and dedupes as before, and answers the keys `loadAll` fetched (or is fetching) from here.
+// `loadAll` batches like DataLoader: the keys asked in one tick go out together, at most
+// maxBatchSize per call, once the tick's promise jobs have run.
 import DataLoader from 'dataloader';
 
-/** A batch's answers, one per key: a value, or the Error of that key. */
-type Answers<V> = readonly (V | Error)[];
-
-interface InFlight<V> {
-  readonly batch: Promise<Answers<V>>;
-  readonly index: number;
+/** The keys `loadAll` collected in one tick, fetched together. */
+interface Round {
+  readonly keys: string[];
+  /** Settles once every batch of the round is answered and kept. */
+  readonly done: Promise<void>;
+  /** Keys the batch function gave no usable answer for (undefined), failed for their waiters. */
+  readonly failed: Map<string, Error>;
 }
 
 export interface BatchLoaderOptions {
@@ -21,16 +24,20 @@ export interface BatchLoaderOptions {
   readonly name: string;
 }
 
+/** Every value but undefined, which `peek` answers for "not loaded". */
+export type Loadable = NonNullable<unknown> | null;
+
 /**
  * DataLoader's cache map: its own promises, and the keys `loadAll` fetched or is fetching, turned
  * into a promise only when `load` asks for one of them.
  */
 class LoaderCache<V> {
   readonly promises = new Map<string, Promise<V>>();
-  /** Loaded values (undefined is never one: V excludes it, so `get` needs no `has`). */
+  /** Loaded values (undefined is never one, so `get` needs no `has`). */
   readonly values = new Map<string, V>();
+  /** Keys the provider answered with an error of their own. */
   readonly errors = new Map<string, Error>();
-  readonly inFlight = new Map<string, InFlight<V>>();
+  readonly inFlight = new Map<string, Round>();
 
   get(key: string): Promise<V> | undefined {
     const known = this.promises.get(key);
@@ -48,27 +55,17 @@ class LoaderCache<V> {
     if (value !== undefined) return Promise.resolve(value);
     const error = this.errors.get(key);
     if (error !== undefined) return Promise.reject(error);
-    const pending = this.inFlight.get(key);
-    if (pending === undefined) return undefined;
-    return pending.batch.then((answers) => {
-      const answer = answers[pending.index];
-      if (answer === undefined || answer instanceof Error) throw answer ?? new Error('batch loader: no answer for a key');
-      return answer;
+    const round = this.inFlight.get(key);
+    if (round === undefined) return undefined;
+    return round.done.then(() => {
+      const loaded = this.values.get(key);
+      if (loaded !== undefined) return loaded;
+      throw this.errors.get(key) ?? round.failed.get(key) ?? new Error('batch loader: no answer for a key');
     });
   }
 
   set(key: string, promise: Promise<V>): void {
     this.promises.set(key, promise);
-  }
-
-  /** Keeps an answer for a key, unless the key was cleared meanwhile (`stillWanted`). */
-  keep(key: string, answer: V | Error | undefined): void {
-    if (answer instanceof Error) this.errors.set(key, answer);
-    else if (answer !== undefined) this.values.set(key, answer);
-  }
-
-  settled(key: string): boolean {
-    return this.values.has(key) || this.errors.has(key);
   }
 
   delete(key: string): void {
@@ -88,13 +85,14 @@ class LoaderCache<V> {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-/** Every value but undefined, which `peek` answers for "not loaded". */
-export type Loadable = NonNullable<unknown> | null;
+/** DataLoader's own schedule: after the current promise jobs, in the next tick. */
+const afterPromiseJobs = (run: () => void): void => void Promise.resolve().then(() => process.nextTick(run));
 
 export class BatchLoader<V extends Loadable> extends DataLoader<string, V> {
   readonly #cache: LoaderCache<V>;
   readonly #load: (keys: readonly string[]) => PromiseLike<ArrayLike<V | Error>>;
   readonly #maxBatchSize: number;
+  #round: Round | undefined;
 
   constructor(load: (keys: readonly string[]) => PromiseLike<ArrayLike<V | Error>>, options: BatchLoaderOptions) {
     const cache = new LoaderCache<V>();
@@ -109,65 +107,88 @@ export class BatchLoader<V extends Loadable> extends DataLoader<string, V> {
     return this.#cache.values.get(key);
   }
 
-  /** The error this key failed with in a batch, if it did (`load` answers it). */
-  failure(key: string): Error | undefined {
-    return this.#cache.errors.get(key);
-  }
-
   /**
-   * Loads every key not loaded or loading yet, in calls of at most maxBatchSize keys; resolves once
-   * all of them are settled (never rejects: a failed key's error is kept for `load` to answer). Keys
-   * already on their way are waited for, not fetched again: an earlier loadAll's batch, or
-   * DataLoader's own promise (whose outcome is then kept too).
+   * Loads every key not loaded or loading yet; resolves once all of them are settled, and never
+   * rejects (a key's error is kept for `load` to answer). Keys already on their way are waited for,
+   * not fetched again: an earlier round, or DataLoader's own promise (whose value is then kept too).
    */
   async loadAll(keys: readonly string[]): Promise<void> {
     const cache = this.#cache;
-    const waits = new Set<PromiseLike<unknown>>();
-    const fresh: string[] = [];
-    const seen = new Set<string>();
+    const waits = new Set<Promise<unknown>>();
     for (const key of keys) {
-      if (seen.has(key) || cache.settled(key)) continue;
-      seen.add(key);
-      const pending = cache.inFlight.get(key);
+      if (cache.values.has(key) || cache.errors.has(key)) continue;
+      const round = cache.inFlight.get(key);
+      if (round !== undefined) {
+        waits.add(round.done);
+        continue;
+      }
       const promise = cache.promises.get(key);
-      if (pending !== undefined) waits.add(pending.batch);
-      else if (promise !== undefined) waits.add(promise.then((value) => this.#keepIfCached(key, value), (error: unknown) => this.#keepIfCached(key, asError(error))));
-      else fresh.push(key);
-    }
-    for (let start = 0; start < fresh.length; start += this.#maxBatchSize) {
-      const chunk = fresh.slice(start, start + this.#maxBatchSize);
-      const batch = this.#fetch(chunk);
-      for (let index = 0; index < chunk.length; index += 1) cache.inFlight.set(chunk[index] ?? '', { batch, index });
-      waits.add(batch.then((answers) => this.#settle(chunk, batch, answers)));
+      if (promise !== undefined) {
+        // Kept only while it is still the key's promise (a clear and a new load replace it).
+        const keep = (value: V): void => void (cache.promises.get(key) === promise && cache.values.set(key, value));
+        waits.add(promise.then(keep, () => undefined));
+        continue;
+      }
+      const open = (this.#round ??= this.#openRound());
+      open.keys.push(key);
+      cache.inFlight.set(key, open);
+      waits.add(open.done);
     }
     await Promise.all(waits);
   }
 
-  #keepIfCached(key: string, answer: V | Error): void {
-    // Cleared meanwhile (DataLoader's clear): not brought back.
-    if (this.#cache.promises.has(key)) this.#cache.keep(key, answer);
+  #openRound(): Round {
+    let settle: () => void = () => undefined;
+    const round: Round = { keys: [], done: new Promise<void>((resolve) => (settle = resolve)), failed: new Map() };
+    afterPromiseJobs(() => {
+      this.#round = undefined;
+      void this.#dispatch(round).then(settle);
+    });
+    return round;
   }
 
-  #settle(chunk: readonly string[], batch: Promise<Answers<V>>, answers: Answers<V>): void {
+  async #dispatch(round: Round): Promise<void> {
+    const batches: Promise<void>[] = [];
+    for (let start = 0; start < round.keys.length; start += this.#maxBatchSize) {
+      const chunk = round.keys.slice(start, start + this.#maxBatchSize);
+      batches.push(this.#fetch(chunk).then((answers) => this.#keep(round, chunk, answers)));
+    }
+    await Promise.all(batches);
+  }
+
+  /** Keeps a batch's answers; a key cleared while in flight (DataLoader's clear) is not brought back. */
+  #keep(round: Round, chunk: readonly string[], answers: readonly (V | Error)[] | Error): void {
     const cache = this.#cache;
     for (let index = 0; index < chunk.length; index += 1) {
       const key = chunk[index] ?? '';
-      // A key cleared while in flight (DataLoader's clear) is not brought back.
-      if (cache.inFlight.get(key)?.batch !== batch) continue;
+      if (cache.inFlight.get(key) !== round) continue;
       cache.inFlight.delete(key);
-      cache.keep(key, answers[index]);
+      // A whole batch that failed is kept for the request like a key's own error, where DataLoader
+      // forgets it: the fields below a lookahead load their keys only after the round, and they are
+      // the loads it stood for. A provider that failed (after its client's retries) is not asked
+      // again for the same keys within the request.
+      if (answers instanceof Error) {
+        cache.errors.set(key, answers);
+        continue;
+      }
+      const answer = answers[index];
+      if (answer instanceof Error) cache.errors.set(key, answer);
+      // A batch function must answer every key; undefined is not a value here (peek's "not loaded").
+      else if (answer === undefined) round.failed.set(key, new TypeError(`${this.name ?? 'batch loader'}: no value for a key`));
+      else cache.values.set(key, answer);
     }
   }
 
-  /** One call of the batch function; a rejection or a wrong-length answer fails every key, as DataLoader does. */
-  async #fetch(chunk: readonly string[]): Promise<Answers<V>> {
+  /** One call of the batch function: its answers, or the Error that fails every key of it. */
+  async #fetch(chunk: readonly string[]): Promise<readonly (V | Error)[] | Error> {
     try {
       const values = await this.#load(chunk);
-      if (values.length !== chunk.length) throw new TypeError(`${this.name ?? 'batch loader'}: the batch function answered ${values.length} values for ${chunk.length} keys`);
+      if (values.length !== chunk.length) {
+        return new TypeError(`${this.name ?? 'batch loader'}: the batch function answered ${values.length} values for ${chunk.length} keys`);
+      }
       return Array.from(values);
     } catch (error) {
-      const failure = asError(error);
-      return chunk.map(() => failure);
+      return asError(error);
     }
   }
 }

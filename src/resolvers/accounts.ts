@@ -4,11 +4,12 @@ import { holdsScope } from '../auth/scopes';
 import { AppError } from '../errors/app-error';
 import type { Resolvers } from '../generated/resolvers';
 import { checkPageSize, notFound, requireCaller } from './guards';
+import { lookahead } from './lookahead/prefetch';
 
 export const accountsResolvers: Resolvers = {
   Query: {
-    me: (_parent, _args, ctx) => ctx.loaders.accounts.user.load(requireCaller(ctx).id),
-    user: async (_parent, { id }, ctx) => (await ctx.loaders.accounts.user.load(id)) ?? Promise.reject(notFound('User')),
+    me: lookahead((_parent, _args, ctx) => ctx.loaders.accounts.user.load(requireCaller(ctx).id)),
+    user: lookahead(async (_parent, { id }, ctx) => (await ctx.loaders.accounts.user.load(id)) ?? Promise.reject(notFound('User'))),
   },
   User: {
     email: (user, _args, ctx) => {

@@ -5,7 +5,7 @@ import type { GraphQLContext } from '../server/context';
 import { connectionOf } from './connection';
 import { checkPageSize, notFound } from './guards';
 import { lookahead } from './lookahead/prefetch';
-import { referenceField } from './lookahead/reference';
+import { derivedField, referenceField } from './lookahead/reference';
 
 const reviewsOfProduct = { key: (product: { readonly id: string }) => product.id, loader: (ctx: GraphQLContext) => ctx.loaders.reviews.ofProduct };
 
@@ -24,6 +24,6 @@ export const catalogResolvers: Resolvers = {
   },
   Product: {
     reviews: referenceField(reviewsOfProduct),
-    averageRating: referenceField(reviewsOfProduct, averageRating),
+    averageRating: derivedField(reviewsOfProduct, averageRating),
   },
 };

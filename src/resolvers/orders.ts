@@ -14,14 +14,14 @@ const MAX_QUANTITY = 100;
 
 export const ordersResolvers: Resolvers = {
   Query: {
-    order: async (_parent, { id }, ctx) => {
+    order: lookahead(async (_parent, { id }, ctx) => {
       const caller = requireCaller(ctx);
       const order = await ctx.loaders.orders.order.load(id);
       // Another customer's order answers exactly as a missing one: ids are sequential, so a
       // different answer would tell anyone which orders exist.
       if (!order || order.customerId !== caller.id) throw notFound('Order');
       return order;
-    },
+    }),
     orders: lookahead(async (_parent, { first, after }, ctx) => {
       const caller = requireCaller(ctx);
       return connectionOf({ first: checkPageSize(first), after }, (page) => ctx.loaders.orders.page(caller.id, page));

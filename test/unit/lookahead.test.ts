@@ -57,7 +57,11 @@ class CountingLoader<V extends Loadable> extends BatchLoader<V> {
 }
 
 interface World {
-  readonly ctx: { readonly caller: { readonly id: string; readonly scopes: readonly string[] } | null; readonly authors: CountingLoader<AuthorModel> };
+  readonly ctx: {
+    readonly caller: { readonly id: string; readonly scopes: readonly string[] } | null;
+    readonly call: { readonly requestId: string; readonly deadlineAt: number };
+    readonly authors: CountingLoader<AuthorModel>;
+  };
   readonly batches: string[][];
 }
 
@@ -70,7 +74,7 @@ function world(scopes: readonly string[]): World {
     },
     { maxBatchSize: 100, name: 'la.authors' },
   );
-  return { ctx: { caller: { id: 'user-1', scopes }, authors }, batches };
+  return { ctx: { caller: { id: 'user-1', scopes }, call: { requestId: 'lookahead-test', deadlineAt: Number.MAX_SAFE_INTEGER }, authors }, batches };
 }
 
 const authorsOf = (ctx: GraphQLContext) => (ctx as unknown as World['ctx']).authors;
@@ -124,6 +128,35 @@ describe('lookahead', () => {
     expect(some.errors).toBeUndefined();
     expect(included.batches).toEqual([['author-1', 'author-0']]);
     expect(included.ctx.authors.loads).toBe(3);
+  });
+
+  it('batches a reference it could not look ahead once per level, not once per item (under @include)', async () => {
+    const w = world([]);
+    const result = await run('{ laShelf { books { author @include(if: true) { agent { name } } } } }', w);
+    expect(result.errors).toBeUndefined();
+    expect(w.batches).toEqual([['author-1', 'author-0'], ['agent-of-author-1', 'agent-of-author-0']]);
+  });
+
+  it('sends the lookaheads of two root fields of one tick in one batch', async () => {
+    const w = world([]);
+    const result = await run('{ a: laShelf { books { author { name } } } b: laShelf { books { author { id } } } }', w);
+    expect(result.errors).toBeUndefined();
+    expect(w.batches).toEqual([['author-1', 'author-0']]);
+    expect(w.ctx.authors.loads).toBe(0);
+  });
+
+  it('reads a fragment spread many times once: the plan stays small and still covers the page', async () => {
+    const w = world([]);
+    const spreads = (name: string) => Array.from({ length: 200 }, () => `...${name}`).join(' ');
+    const query = `
+      { laShelf { ${spreads('ShelfBooks')} } }
+      fragment ShelfBooks on LaShelf { books { ${spreads('BookAuthor')} } }
+      fragment BookAuthor on LaBook { author { ${spreads('AuthorAgent')} } }
+      fragment AuthorAgent on LaAuthor { name agent { name } }`;
+    const result = await run(query, w);
+    expect(result.errors).toBeUndefined();
+    expect(w.batches).toEqual([['author-1', 'author-0'], ['agent-of-author-1', 'agent-of-author-0']]);
+    expect(w.ctx.authors.loads).toBe(0);
   });
 
   it('never loads a field guarded by a rule the caller does not pass', async () => {

@@ -48,19 +48,37 @@ export function indexResolvers(maps: readonly Readonly<Record<string, unknown>>[
 
 type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
 
-/** The fields selected on `type` by these selection sets, merged by name (sub-selections joined). */
-function selectedFields(type: GraphQLObjectType, sets: readonly SelectionSetNode[], fragments: Fragments): Map<string, FieldNode[]> {
+/**
+ * Most field nodes one plan may look at: a document can spread the same fragments many times at
+ * every level (each spread is cheap to send, and they multiply); past this the field gets no plan.
+ */
+const MAX_PLANNED_NODES = 2_000;
+
+class TooLarge extends Error {}
+
+interface Budget {
+  nodes: number;
+}
+
+/** The fields selected on `type` by these selection sets, merged by name, each node once (a fragment spread twice is read once). */
+function selectedFields(type: GraphQLObjectType, sets: readonly SelectionSetNode[], fragments: Fragments, budget: Budget): Map<string, FieldNode[]> {
   const out = new Map<string, FieldNode[]>();
+  const seenFragments = new Set<string>();
+  const seenSets = new Set<SelectionSetNode>();
   const visit = (set: SelectionSetNode): void => {
+    if (seenSets.has(set)) return;
+    seenSets.add(set);
     for (const selection of set.selections) {
       if ((selection.directives?.length ?? 0) > 0) continue;
       if (selection.kind === Kind.FIELD) {
+        if ((budget.nodes += 1) > MAX_PLANNED_NODES) throw new TooLarge();
         const list = out.get(selection.name.value);
         if (list === undefined) out.set(selection.name.value, [selection]);
-        else list.push(selection);
+        else if (!list.includes(selection)) list.push(selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (selection.typeCondition === undefined || selection.typeCondition.name.value === type.name) visit(selection.selectionSet);
-      } else {
+      } else if (!seenFragments.has(selection.name.value)) {
+        seenFragments.add(selection.name.value);
         const fragment = fragments[selection.name.value];
         if (fragment !== undefined && fragment.typeCondition.name.value === type.name) visit(fragment.selectionSet);
       }
@@ -76,14 +94,14 @@ function propertyOf(parent: object, name: string): unknown {
   return typeof value === 'function' ? undefined : value;
 }
 
-function planOn(type: GraphQLObjectType, sets: readonly SelectionSetNode[], fragments: Fragments): Plan {
+function planOn(type: GraphQLObjectType, sets: readonly SelectionSetNode[], fragments: Fragments, budget: Budget): Plan {
   const steps: PlanStep[] = [];
-  for (const [name, nodes] of selectedFields(type, sets, fragments)) {
+  for (const [name, nodes] of selectedFields(type, sets, fragments, budget)) {
     const field = type.getFields()[name];
-    if (field === undefined || isGuardedField(field)) continue;
+    if (field === undefined || isGuardedField(`${type.name}.${name}`)) continue;
     const returned = getNamedType(field.type);
     const childSets = nodes.flatMap((n) => (n.selectionSet === undefined ? [] : [n.selectionSet]));
-    const next = isObjectType(returned) && childSets.length > 0 ? planOn(returned, childSets, fragments) : EMPTY;
+    const next = isObjectType(returned) && childSets.length > 0 ? planOn(returned, childSets, fragments, budget) : EMPTY;
     const declared = resolversByCoordinate.get(`${type.name}.${name}`);
     const reference = referenceOf(declared);
     if (reference !== undefined) {
@@ -99,6 +117,15 @@ function planOn(type: GraphQLObjectType, sets: readonly SelectionSetNode[], frag
     }
   }
   return steps.length === 0 ? EMPTY : { steps };
+}
+
+function planOrNone(type: GraphQLObjectType, sets: readonly SelectionSetNode[], fragments: Fragments): Plan {
+  try {
+    return planOn(type, sets, fragments, { nodes: 0 });
+  } catch (error) {
+    if (error instanceof TooLarge) return EMPTY;
+    throw error;
+  }
 }
 
 interface Kept {
@@ -125,7 +152,7 @@ export function planOf(info: GraphQLResolveInfo): Plan {
   if (hit !== undefined) return hit.plan;
   const returned = getNamedType(info.returnType);
   const sets = info.fieldNodes.flatMap((n) => (n.selectionSet === undefined ? [] : [n.selectionSet]));
-  const plan = isObjectType(returned) && sets.length > 0 ? planOn(returned, sets, info.fragments) : EMPTY;
+  const plan = isObjectType(returned) && sets.length > 0 ? planOrNone(returned, sets, info.fragments) : EMPTY;
   if (entries === undefined) kept.set(first, (entries = []));
   if (entries.length < KEPT_PER_NODE) entries.push({ parentType: info.parentType, nodes: [...info.fieldNodes], plan });
   return plan;

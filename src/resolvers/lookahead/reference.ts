@@ -1,11 +1,11 @@
-// A reference field: its value is loaded through one of the request's DataLoaders with a key read
-// from the parent (`Order.customer` = `accounts.user(order.customerId)`). Declaring it as data rather
-// than as an opaque function lets the lookahead (prefetch.ts) load it for a whole list before the
-// fields under that list are executed, and lets the field then answer synchronously.
+// A reference field: its value is loaded through one of the request's loaders with a key read from
+// the parent (`Order.customer` = `accounts.user(order.customerId)`). Declaring it as data rather than
+// as an opaque function lets a root field's lookahead (prefetch.ts) load it for a whole list before
+// the list's items are executed; the field then answers synchronously from what was loaded, and
+// otherwise (not selected from a root with a lookahead, or under a directive) loads it as before.
 import type { GraphQLResolveInfo } from 'graphql';
 import type { BatchLoader, Loadable } from '../../providers/batch-loader';
 import type { GraphQLContext } from '../../server/context';
-import { withLookahead } from './prefetch';
 
 export interface Reference<TParent, TLoaded extends Loadable> {
   /** The loader key of a parent object. */
@@ -26,22 +26,28 @@ export function referenceOf(resolver: unknown): AnyReference | undefined {
   return typeof resolver === 'function' ? declared.get(resolver) : undefined;
 }
 
-/**
- * The resolver of a reference field. `map` derives the field's value from what was loaded (a
- * product's average rating from its reviews); without it the field is what was loaded.
- */
-export function referenceField<TParent, TLoaded extends Loadable, TValue = TLoaded>(
-  reference: Reference<TParent, TLoaded>,
-  map?: (loaded: TLoaded) => TValue,
-): ReferenceResolver<TParent, TValue> {
-  const derive = map ?? ((loaded: TLoaded) => loaded as unknown as TValue);
-  const resolve: ReferenceResolver<TParent, TValue> = (parent, _args, ctx, info) => {
+function register<TParent, TLoaded extends Loadable, TValue>(reference: Reference<TParent, TLoaded>, resolve: ReferenceResolver<TParent, TValue>): ReferenceResolver<TParent, TValue> {
+  // The planner calls `key` only with parents of the type this field is declared on, and `loader` with the request's context.
+  declared.set(resolve, reference as unknown as AnyReference);
+  return resolve;
+}
+
+/** The resolver of a reference field whose value is what was loaded. */
+export function referenceField<TParent, TLoaded extends Loadable>(reference: Reference<TParent, TLoaded>): ReferenceResolver<TParent, TLoaded> {
+  return register(reference, (parent, _args, ctx) => {
     const loader = reference.loader(ctx);
     const key = reference.key(parent);
     const loaded = loader.peek(key);
-    if (loaded !== undefined) return derive(loaded);
-    return withLookahead(loader.load(key), ctx, info).then(derive);
-  };
-  declared.set(resolve, reference as unknown as AnyReference);
-  return resolve;
+    return loaded !== undefined ? loaded : loader.load(key);
+  });
+}
+
+/** The resolver of a field derived from a reference (a product's average rating from its reviews). */
+export function derivedField<TParent, TLoaded extends Loadable, TValue>(reference: Reference<TParent, TLoaded>, map: (loaded: TLoaded) => TValue): ReferenceResolver<TParent, TValue> {
+  return register(reference, (parent, _args, ctx) => {
+    const loader = reference.loader(ctx);
+    const key = reference.key(parent);
+    const loaded = loader.peek(key);
+    return loaded !== undefined ? map(loaded) : loader.load(key).then(map);
+  });
 }
