@@ -20,6 +20,20 @@ afterEach(() => {
 });
 
 describe('batching', () => {
+  it('loads the lines, products and ratings of one order with one call per provider per level (the lookahead of Query.order)', async () => {
+    const order = fixtures.ordersOf('user-1').find((o) => new Set(o.line_items.map((l) => l.sku)).size >= 2);
+    if (order === undefined) throw new Error('fixtures: user-1 has no order of two products');
+    const res = await world.gql(`{ order(id: "${order.order_id}") { id customer { name } lines { product { title averageRating reviews { author { name } } } } } }`, { as: 'user-1' });
+    expect(res.body.errors).toBeUndefined();
+    expect(world.counts()).toEqual({ ...world.counts(), orders: 1, accounts: 2, catalog: 1, reviews: 1 });
+  });
+
+  it('batches a level the lookahead leaves to execution (under @include) once per provider, not once per item', async () => {
+    const res = await world.gql(`{ orders(first: 20) { edges { node { lines { product @include(if: true) { title reviews { author { name } } } } } } } }`, { as: 'user-1' });
+    expect(res.body.errors).toBeUndefined();
+    expect(world.counts()).toEqual({ ...world.counts(), orders: 1, accounts: 1, catalog: 1, reviews: 1 });
+  });
+
   it('answers the order page with one call per provider per level (orders 1, accounts 2, catalog 1, reviews 1)', async () => {
     await world.gql('{ ping }', { as: 'user-1' }); // warm nothing: loaders are per request; only the OAuth token is cached
     world.resetCounts();
