@@ -67,9 +67,15 @@ const config: CodegenConfig = {
         resolversNonOptionalTypename: false,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
       },
-      // typescript-resolvers writes one `any` (a subscription resolver as a function of any arguments)
-      // that no option removes; `never[]` accepts the same functions and keeps src/ free of `any`.
-      hooks: { beforeOneFileWrite: [(_path: string, content: string) => content.replace('((...args: any[]) => SubscriptionObject', '((...args: never[]) => SubscriptionObject')] },
+      // typescript-resolvers writes `any` that no option removes: a subscription resolver as a function
+      // of any arguments (`never[]` accepts the same functions), and as the parent/result of directive,
+      // subscription and scalar resolvers we do not write (`unknown`). Keeps src/ free of `any`.
+      hooks: {
+        beforeOneFileWrite: [
+          (_path: string, content: string) =>
+            content.replace('((...args: any[]) => SubscriptionObject', '((...args: never[]) => SubscriptionObject').replace(/(?<=[<, ])any(?=[,>])/g, 'unknown'),
+        ],
+      },
     },
     'src/generated/type-defs.ts': {
       plugins: [

@@ -222,8 +222,8 @@ export interface SubscriptionSubscriberObject<TResult, TKey extends string, TPar
 }
 
 export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
-  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
-  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+  subscribe: SubscriptionSubscribeFn<unknown, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, unknown, TContext, TArgs>;
 }
 
 export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
@@ -354,7 +354,7 @@ export type StreamDirectiveArgs = {
 
 export type StreamDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = StreamDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], unknown> {
   name: 'DateTime';
 }
 
@@ -455,11 +455,11 @@ export type Resolvers<ContextType = GraphQLContext> = {
 };
 
 export type DirectiveResolvers<ContextType = GraphQLContext> = {
-  authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
-  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
-  cost?: CostDirectiveResolver<any, any, ContextType>;
-  defer?: DeferDirectiveResolver<any, any, ContextType>;
-  listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
-  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
-  stream?: StreamDirectiveResolver<any, any, ContextType>;
+  authenticated?: AuthenticatedDirectiveResolver<unknown, unknown, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<unknown, unknown, ContextType>;
+  cost?: CostDirectiveResolver<unknown, unknown, ContextType>;
+  defer?: DeferDirectiveResolver<unknown, unknown, ContextType>;
+  listSize?: ListSizeDirectiveResolver<unknown, unknown, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<unknown, unknown, ContextType>;
+  stream?: StreamDirectiveResolver<unknown, unknown, ContextType>;
 };
