@@ -3,6 +3,7 @@
 // every token once its cache is older than cacheMaxAge and the provider is down, does not start its
 // cooldown on a failed fetch, and reads Date.now (see README "Callers and their tokens").
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey, type LocalJWKSet } from 'jose';
+import { readWithin } from './read-within';
 
 export interface RemoteKeySetOptions {
   /** The JWKS URL (JWT_JWKS_URL). */
@@ -56,21 +57,9 @@ function reasonOf(error: unknown): string {
 
 /** The body as UTF-8 text, read no further than `maxBytes` (a larger one is cancelled, closing the connection). */
 async function textWithin(response: Response, maxBytes: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new KeySetFetchError('answer too large');
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const bytes = await readWithin(response.body, maxBytes);
+  if (bytes === undefined) throw new KeySetFetchError('answer too large');
+  return new TextDecoder().decode(bytes);
 }
 
 async function fetchKeySet(url: string, timeoutMs: number): Promise<LocalJWKSet> {

@@ -13,8 +13,6 @@ interface Round {
   readonly keys: string[];
   /** Settles once every batch of the round is answered and kept. */
   readonly done: Promise<void>;
-  /** Keys the batch function gave no usable answer for (undefined), failed for their waiters. */
-  readonly failed: Map<string, Error>;
 }
 
 export interface BatchLoaderOptions {
@@ -60,7 +58,7 @@ class LoaderCache<V> {
     return round.done.then(() => {
       const loaded = this.values.get(key);
       if (loaded !== undefined) return loaded;
-      throw this.errors.get(key) ?? round.failed.get(key) ?? new Error('batch loader: no answer for a key');
+      throw this.errors.get(key) ?? new Error('batch loader: no answer for a key');
     });
   }
 
@@ -139,7 +137,7 @@ export class BatchLoader<V extends Loadable> extends DataLoader<string, V> {
 
   #openRound(): Round {
     let settle: () => void = () => undefined;
-    const round: Round = { keys: [], done: new Promise<void>((resolve) => (settle = resolve)), failed: new Map() };
+    const round: Round = { keys: [], done: new Promise<void>((resolve) => (settle = resolve)) };
     afterPromiseJobs(() => {
       this.#round = undefined;
       void this.#dispatch(round).then(settle);
@@ -172,9 +170,9 @@ export class BatchLoader<V extends Loadable> extends DataLoader<string, V> {
         continue;
       }
       const answer = answers[index];
-      if (answer instanceof Error) cache.errors.set(key, answer);
       // A batch function must answer every key; undefined is not a value here (peek's "not loaded").
-      else if (answer === undefined) round.failed.set(key, new TypeError(`${this.name ?? 'batch loader'}: no value for a key`));
+      if (answer === undefined) cache.errors.set(key, new TypeError(`${this.name ?? 'batch loader'}: no value for a key`));
+      else if (answer instanceof Error) cache.errors.set(key, answer);
       else cache.values.set(key, answer);
     }
   }

@@ -22,15 +22,21 @@ afterAll(async () => {
   await world.close();
 });
 
-it('cancels the upstream call when the client disconnects (issue 3)', async () => {
-  world.upstreams.catalog.fault({ kind: 'hang' });
+/** The first attempt event of `provider` from now on; `stop()` unsubscribes. */
+function firstAttemptOf(provider: string): { readonly ended: Promise<HttpAttemptEvent>; stop(): void } {
   let resolveEnded: (event: HttpAttemptEvent) => void = () => {};
   const ended = new Promise<HttpAttemptEvent>((resolve) => (resolveEnded = resolve));
   const onAttempt = (message: unknown) => {
     const event = message as HttpAttemptEvent;
-    if (event.provider === 'catalog') resolveEnded(event);
+    if (event.provider === provider) resolveEnded(event);
   };
   subscribe(HTTP_CHANNELS.attempt, onAttempt);
+  return { ended, stop: () => unsubscribe(HTTP_CHANNELS.attempt, onAttempt) };
+}
+
+it('cancels the upstream call when the client disconnects (issue 3)', async () => {
+  world.upstreams.catalog.fault({ kind: 'hang' });
+  const catalog = firstAttemptOf('catalog');
   try {
     const client = new AbortController();
     const pending = request(`${server.url}/api/graphql`, {
@@ -42,11 +48,11 @@ it('cancels the upstream call when the client disconnects (issue 3)', async () =
     await world.upstreams.catalog.waitForRequests(1);
     client.abort();
     await pending;
-    const event = await ended;
+    const event = await catalog.ended;
     expect(event).toMatchObject({ provider: 'catalog', requestId: 'gone-client-1', outcome: 'cancelled', status: undefined });
     expect(event.durationMs).toBeLessThan(20_000);
   } finally {
-    unsubscribe(HTTP_CHANNELS.attempt, onAttempt);
+    catalog.stop();
   }
 });
 
@@ -57,13 +63,7 @@ it('ends an order page whose client went away while its reviews loaded with one 
   const holding = world.upstreams.reviews.fault({ kind: 'hold', until });
   const registry = world.gateway.telemetry.metrics.registry;
   registry.resetMetrics();
-  let ended: (event: HttpAttemptEvent) => void = () => {};
-  const reviewsEnded = new Promise<HttpAttemptEvent>((resolve) => (ended = resolve));
-  const onAttempt = (message: unknown) => {
-    const event = message as HttpAttemptEvent;
-    if (event.provider === 'reviews') ended(event);
-  };
-  subscribe(HTTP_CHANNELS.attempt, onAttempt);
+  const reviews = firstAttemptOf('reviews');
   try {
     const client = new AbortController();
     const query = '{ orders(first: 20) { edges { node { id lines { product { title reviews { rating author { name } } } } } } } }';
@@ -76,7 +76,7 @@ it('ends an order page whose client went away while its reviews loaded with one 
     await world.upstreams.reviews.waitForRequests(1);
     client.abort();
     await pending;
-    expect(await reviewsEnded).toMatchObject({ provider: 'reviews', outcome: 'cancelled' });
+    expect(await reviews.ended).toMatchObject({ provider: 'reviews', outcome: 'cancelled' });
     // The request's metrics are written once its (unsent) result is final: wait for that, not for time.
     const metric = registry.getSingleMetric('bff_graphql_request_duration_seconds');
     await vi.waitFor(async () => expect((await metric?.get())?.values.some((v) => v.value > 0)).toBe(true));
@@ -84,7 +84,7 @@ it('ends an order page whose client went away while its reviews loaded with one 
     // Each product's reviews would have failed (48 errors on this page); the `orders` field fails once.
     expect(errors.map((v) => [v.labels['code'], v.value])).toEqual([['UPSTREAM_TIMEOUT', 1]]);
   } finally {
-    unsubscribe(HTTP_CHANNELS.attempt, onAttempt);
+    reviews.stop();
     holding.clear();
     gate.open();
   }

@@ -20,12 +20,10 @@ import { isGuardedField } from '../../auth/enforce-rules';
 import { plainGetterOf } from './pass-through';
 import { type AnyReference, referenceOf } from './reference';
 
-export interface PlanStep {
-  /** Loads the field for every parent; undefined for a plain field, whose value is read with `read`. */
-  readonly reference: AnyReference | undefined;
-  readonly read: (parent: object) => unknown;
-  readonly next: Plan;
-}
+/** A reference field is loaded for every parent; a plain field is read from each (`read`). */
+export type PlanStep =
+  | { readonly reference: AnyReference; readonly read?: undefined; readonly next: Plan }
+  | { readonly reference?: undefined; readonly read: (parent: object) => unknown; readonly next: Plan };
 
 export interface Plan {
   readonly steps: readonly PlanStep[];
@@ -105,15 +103,15 @@ function planOn(type: GraphQLObjectType, sets: readonly SelectionSetNode[], frag
     const declared = resolversByCoordinate.get(`${type.name}.${name}`);
     const reference = referenceOf(declared);
     if (reference !== undefined) {
-      steps.push({ reference, read: () => undefined, next });
+      steps.push({ reference, next });
       continue;
     }
     // A plain field is only worth walking through when something below it is loaded.
     if (next.steps.length === 0 || nodes.some((n) => (n.arguments?.length ?? 0) > 0)) continue;
     const getter = plainGetterOf(declared);
-    if (getter !== undefined) steps.push({ reference: undefined, read: getter, next });
+    if (getter !== undefined) steps.push({ read: getter, next });
     else if (declared === undefined && (field.resolve === undefined || field.resolve === defaultFieldResolver)) {
-      steps.push({ reference: undefined, read: (parent) => propertyOf(parent, name), next });
+      steps.push({ read: (parent) => propertyOf(parent, name), next });
     }
   }
   return steps.length === 0 ? EMPTY : { steps };

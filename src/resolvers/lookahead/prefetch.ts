@@ -24,9 +24,9 @@ async function run(plan: Plan, parents: readonly object[], ctx: GraphQLContext):
   await Promise.all(
     plan.steps.map(async (step) => {
       const children: object[] = [];
-      const reference = step.reference;
-      if (reference === undefined) {
-        for (const parent of parents) objectsIn(step.read(parent), children);
+      const { reference, read } = step;
+      if (read !== undefined) {
+        for (const parent of parents) objectsIn(read(parent), children);
       } else {
         const loader = reference.loader(ctx);
         // The planner only puts a reference on parents of the object type it was declared on.
