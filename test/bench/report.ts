@@ -155,7 +155,39 @@ export function targetsSection(rows: readonly Row[]): string[] {
     out.push(`| ${row.connections} | yoga-guild, req/s | ${check(of('yoga-guild')?.rps, byRound('yoga-guild'), '≥ 2×', (n) => n >= 2)} |`);
     out.push(`| ${row.connections} | floor, CPU per order page | ${check(floorRatio(rows, row)?.cpu, spread(cpuRounds), '≤ 2×', (n) => n <= 2)} |`);
   }
-  return out.length > 5 ? out : [];
+  return out.length > 5 ? [...out, ...room(rows)] : room(rows);
+}
+
+/**
+ * Whether the req/s targets leave room at all: the most any server built on Yoga can answer
+ * (yoga-floor) and the most any server can (floor), each ÷ the peer of the target, against the
+ * target's factor. Below it, no gateway on Yoga (or none at all) can meet the target on this machine.
+ */
+function room(rows: readonly Row[]): string[] {
+  const out: string[] = [];
+  const bounds: [TargetName, TargetName, number][] = [
+    ['yoga-floor', 'yoga-jit', 1.3],
+    ['floor', 'yoga-jit', 1.3],
+    ['floor', 'yoga-guild', 2],
+  ];
+  for (const connections of [...new Set(rows.filter((r) => r.scenario === 'order-page').map((r) => r.connections))]) {
+    const at = (target: TargetName) => rows.find((r) => r.target === target && r.scenario === 'order-page' && r.connections === connections);
+    for (const [bound, peer, factor] of bounds) {
+      const [b, p] = [at(bound), at(peer)];
+      if (b === undefined || p === undefined) continue;
+      const ratio = b.rps / p.rps;
+      out.push(`| ${connections} | ${bound} ÷ ${peer}, req/s | ${fmt(ratio, 2)}× | ${spread(roundRatios(b, p))} | ≥ ${factor}× | ${ratio >= factor ? 'yes' : '**no**'} |`);
+    }
+  }
+  if (out.length === 0) return [];
+  return [
+    '',
+    'Room for the req/s targets: the most a server on Yoga (`yoga-floor`) or any server (`floor`) answers, ÷ the target\'s peer; below the factor, the target cannot be met by any such server here.',
+    '',
+    '| conns | bound | measured | by round (min–max) | needed | room |',
+    '|---:|---|---:|---:|---|---|',
+    ...out,
+  ];
 }
 
 export function targetNotes(rows: readonly Row[]): string[] {

@@ -25,6 +25,7 @@ export type TargetName =
   | 'apollo-server'
   | 'naive'
   | 'floor'
+  | 'yoga-floor'
   | 'raw-node-http';
 
 export interface Target {
@@ -53,6 +54,12 @@ export const TARGETS: readonly Target[] = [
     kind: 'floor',
     scenarios: ['order-page'],
     note: "node:http doing only the order page's unavoidable work: its 5 provider round trips through the peers' undici clients (JSON.parse, checks, mapping), the answer assembled by hand and JSON.stringified (peers/floor.ts)",
+  },
+  {
+    name: 'yoga-floor',
+    kind: 'floor',
+    scenarios: ['order-page'],
+    note: "plain graphql-yoga whose execution is replaced by the floor's hand-built page (peers/yoga-floor.ts): Yoga's request path, envelop's phases and its serialisation around the floor's work, no field resolution; the least a server built on Yoga spends on this page",
   },
   { name: 'yoga-plain', kind: 'peer', scenarios: GRAPHQL_SCENARIOS, note: 'graphql-yoga + DataLoader, no plugins' },
   { name: 'yoga-jit', kind: 'peer', scenarios: GRAPHQL_SCENARIOS, note: 'graphql-yoga + DataLoader + @envelop/graphql-jit, no plugins' },
@@ -194,6 +201,7 @@ export async function startTarget(target: TargetName, { upstreams, options, labe
     case 'naive':
     case 'apollo-server':
     case 'floor':
+    case 'yoga-floor':
       return startChild({ name, nodeArgs: [...nodeArgsOf(target, options), ...TSX], args: [`test/bench/peers/${target}.ts`], env: gatewayEnv(upstreams, options, { cache: false }), pin });
     case 'yoga-next-route': {
       const cwd = ensureNextRouteApp((line) => process.stderr.write(`${line}\n`));
