@@ -47,24 +47,25 @@ function profileSection(since: number): string[] {
     .filter((f) => statSync(f).mtimeMs >= since);
   const summaries = new Map(files.map((f) => [f, summarise(f, 30)]));
   const out = files.flatMap((f) => ['', summaryMarkdown(f.replace(/^.*\//, ''), summaries.get(f) ?? summarise(f, 30))]);
-  // Ours against yoga-plain (what our pipeline adds), and ours-next against ours-standalone (what the Next.js mount adds).
-  const pairs = [
-    ['ours-standalone', 'yoga-plain'],
-    ['ours-variant', 'ours-standalone'],
-    ['ours-cache-hit', 'yoga-plain'],
-    ['ours-next', 'ours-standalone'],
-    ['ours-next-custom', 'ours-standalone'],
-  ] as const;
+  // Ours against the peers and Yoga's own floor (what our pipeline adds), and ours-next against ours-standalone (what the Next.js mount adds).
+  const pairs: readonly (readonly [string, readonly string[]])[] = [
+    ['ours-standalone', ['yoga-floor', 'yoga-jit', 'yoga-plain']],
+    ['ours-variant', ['ours-standalone']],
+    ['ours-cache-hit', ['yoga-plain']],
+    ['ours-next', ['ours-standalone']],
+    ['ours-next-custom', ['ours-standalone']],
+  ];
   for (const f of files) {
     const meta = profileMeta(f);
-    const baseline = pairs.find(([target]) => target === meta?.target)?.[1];
-    if (!meta || !baseline) continue;
-    const baseFile = files.find((b) => profileMeta(b)?.target === baseline && profileMeta(b)?.scenario === meta.scenario);
-    const baseMeta = baseFile ? profileMeta(baseFile) : undefined;
     const ours = summaries.get(f);
-    const base = baseFile ? summaries.get(baseFile) : undefined;
-    if (!baseMeta || !ours || !base) continue;
-    out.push('', comparisonMarkdown(`${meta.target} vs ${baseline}, ${meta.scenario}`, { summary: ours, requests: meta.requests }, { summary: base, requests: baseMeta.requests }));
+    if (!meta || !ours) continue;
+    for (const baseline of pairs.find(([target]) => target === meta.target)?.[1] ?? []) {
+      const baseFile = files.find((b) => profileMeta(b)?.target === baseline && profileMeta(b)?.scenario === meta.scenario);
+      const baseMeta = baseFile ? profileMeta(baseFile) : undefined;
+      const base = baseFile ? summaries.get(baseFile) : undefined;
+      if (!baseMeta || !base) continue;
+      out.push('', comparisonMarkdown(`${meta.target} vs ${baseline}, ${meta.scenario}`, { summary: ours, requests: meta.requests }, { summary: base, requests: baseMeta.requests }));
+    }
   }
   return out;
 }
