@@ -33,6 +33,7 @@ import { useProviderEvents } from '../plugins/provider-events/use-provider-event
 import type { GatewayConfig } from './config';
 import type { GraphQLContext } from './context';
 import { NODE_FETCH_API } from './fetch-api';
+import { nativeSignal } from './native-signal';
 import type { PipelineServices } from './pipeline-services';
 import { getSchema } from './schema';
 
@@ -132,7 +133,7 @@ export function createYogaServer(config: GatewayConfig, services: PipelineServic
     context: async ({ request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
       const caller = await callerOf(request);
-      const call = { requestId, deadlineAt: now() + config.requestDeadlineMs, signal: request.signal };
+      const call = { requestId, deadlineAt: now() + config.requestDeadlineMs, signal: nativeSignal(request.signal) };
       return { requestId, caller, call, providers, loaders: createLoaders(providers, batchSizes, call) };
     },
   });
