@@ -274,9 +274,9 @@ function benchEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_') && e[1] !== undefined));
 }
 
-export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions, extra: string[], startLoad: number, elapsedS: number): string {
+/** `rev`: the code measured, read when the run started (files edited during a long run are not in it). */
+export function writeReport(rows: readonly Row[], notes: readonly ScenarioNote[], options: BenchOptions, extra: string[], startLoad: number, elapsedS: number, rev: Revision = revision()): string {
   const m = machine();
-  const rev = revision();
   const settings = settingsLine(m, options, startLoad);
   const markdown = [
     `## Benchmark (${m.date})`,

@@ -12,7 +12,7 @@ import { runMatrix } from './matrix';
 import { loadPersisted, MANIFEST_PATH } from './operations';
 import { readOptions, type BenchOptions } from './options';
 import { comparisonMarkdown, summarise, summaryMarkdown } from './profile-summary';
-import { RESULTS_DIR, writeReport } from './report';
+import { RESULTS_DIR, revision, writeReport } from './report';
 import { runSoak } from './soak';
 import { PROFILE_DIR } from './targets';
 import { runTwoInstances } from './two-instances';
@@ -73,6 +73,7 @@ function profileSection(since: number): string[] {
 async function main(): Promise<void> {
   const started = Date.now();
   const startLoad = loadavg()[0] ?? 0;
+  const measured = revision();
   const options = readOptions(process.argv.slice(2), process.env, hasTaskset());
   pinSelf(options);
   let upstreams: Upstreams | undefined;
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
       console.log(await runTwoInstances(context));
     } else {
       const { rows, notes } = await runMatrix(context);
-      const markdown = writeReport(rows, notes, options, profileSection(started), startLoad, (Date.now() - started) / 1000);
+      const markdown = writeReport(rows, notes, options, profileSection(started), startLoad, (Date.now() - started) / 1000, measured);
       console.log(markdown);
       log(`written ${RESULTS_DIR}/latest.md and latest.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
