@@ -53,7 +53,7 @@ export const TARGETS: readonly Target[] = [
     name: 'floor',
     kind: 'floor',
     scenarios: ['order-page'],
-    note: "node:http doing only the order page's unavoidable work: its 5 provider round trips through the peers' undici clients (JSON.parse, checks, mapping), the answer assembled by hand and JSON.stringified (peers/floor.ts)",
+    note: "node:http doing only the order page's unavoidable work: its 5 provider round trips through our provider clients over a bare undici dispatch (JSON.parse, checks, mapping), the answer assembled by hand and JSON.stringified (peers/floor.ts)",
   },
   {
     name: 'yoga-floor',

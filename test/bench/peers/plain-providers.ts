@@ -2,7 +2,11 @@
 // same mapping) over a bare undici Pool per origin: no deadline, retry, breaker, throttle, events
 // or token refresh. The OAuth2 token is fetched once at start. So peer vs ours = GraphQL server +
 // our pipeline + our resilient core; the upstream work is the same.
+// The peers call `pool.request` and read the body as text, as a Yoga user would; the floors use
+// the cheapest way undici offers, ours' bare attempt (a dispatch handler collecting the body,
+// src/http/dispatch.ts), so that no target can spend less on the wire than a floor does.
 import { Pool, request } from 'undici';
+import { sendOnce } from '../../../src/http/dispatch';
 import type { ProviderConfig } from '../../../src/config';
 import type { ProviderHttpClient, UpstreamRequest } from '../../../src/http/types';
 import { createProviders, PROVIDER_NAMES, type PerProvider, type Providers } from '../../../src/providers';
@@ -14,7 +18,19 @@ function wirePath(basePath: string, req: UpstreamRequest): string {
   return `${basePath}${req.path}${params.size > 0 ? `?${params.toString()}` : ''}`;
 }
 
-function createPlainClient(name: string, baseUrl: string, authHeaders: Readonly<Record<string, string>>): ProviderHttpClient {
+/** How a bare client reaches the wire: `pool.request` (the peers) or a raw dispatch (the floors). @default 'request' */
+export type Wire = 'request' | 'dispatch';
+
+/** Ample for a loopback provider; the floors need a timer like any real call, not a limit. */
+const FLOOR_ATTEMPT_MS = 60_000;
+
+async function roundTrip(pool: Pool, wire: Wire, options: { method: UpstreamRequest['method']; path: string; headers: Record<string, string>; body: string | undefined }): Promise<{ status: number; text: string }> {
+  if (wire === 'dispatch') return sendOnce(pool, options, FLOOR_ATTEMPT_MS, undefined);
+  const res = await pool.request({ ...options, body: options.body ?? null });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+function createPlainClient(name: string, baseUrl: string, authHeaders: Readonly<Record<string, string>>, wire: Wire): ProviderHttpClient {
   const url = new URL(baseUrl);
   const basePath = url.pathname.replace(/\/+$/, '');
   const pool = new Pool(url.origin, { connections: 32, pipelining: 1, keepAliveTimeout: 4000 });
@@ -25,9 +41,8 @@ function createPlainClient(name: string, baseUrl: string, authHeaders: Readonly<
       const headers: Record<string, string> = { accept: 'application/json', ...authHeaders, ...req.headers };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
-      const res = await pool.request({ method: req.method, path: wirePath(basePath, req), headers, body: body ?? null });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: {}, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+      const { status, text } = await roundTrip(pool, wire, { method: req.method, path: wirePath(basePath, req), headers, body });
+      return { status, headers: {}, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
     },
     close: () => pool.close(),
   };
@@ -61,8 +76,8 @@ export interface PlainProviders {
 }
 
 /** One bare HTTP client per registered provider, by name (the execution bench records through them). */
-export async function createPlainHttp(config: GatewayConfig): Promise<{ readonly http: PerProvider<ProviderHttpClient>; close(): Promise<void> }> {
-  const clients = await Promise.all(PROVIDER_NAMES.map(async (name) => [name, createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]))] as const));
+export async function createPlainHttp(config: GatewayConfig, wire: Wire = 'request'): Promise<{ readonly http: PerProvider<ProviderHttpClient>; close(): Promise<void> }> {
+  const clients = await Promise.all(PROVIDER_NAMES.map(async (name) => [name, createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]), wire)] as const));
   return {
     // One client per registered provider, by name.
     http: Object.fromEntries(clients) as PerProvider<ProviderHttpClient>,
@@ -72,7 +87,7 @@ export async function createPlainHttp(config: GatewayConfig): Promise<{ readonly
   };
 }
 
-export async function createPlainProviders(config: GatewayConfig): Promise<PlainProviders> {
-  const { http, close } = await createPlainHttp(config);
+export async function createPlainProviders(config: GatewayConfig, wire: Wire = 'request'): Promise<PlainProviders> {
+  const { http, close } = await createPlainHttp(config, wire);
   return { providers: createProviders(http), close };
 }

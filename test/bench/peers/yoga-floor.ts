@@ -15,7 +15,7 @@ import { createPlainProviders } from './plain-providers';
 import { peerSchema } from './resolvers';
 
 runChild(async () => {
-  const { providers, close } = await createPlainProviders(buildConfig(loadEnv()));
+  const { providers, close } = await createPlainProviders(buildConfig(loadEnv()), 'dispatch');
   // Whatever was asked (the order page; `{ ping }` is the readiness probe), the answer is the page.
   const pageInsteadOfExecution: Plugin = {
     onExecute({ setExecuteFn }) {
