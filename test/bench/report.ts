@@ -168,6 +168,7 @@ function room(rows: readonly Row[]): string[] {
   const bounds: [TargetName, TargetName, number][] = [
     ['yoga-floor', 'yoga-jit', 1.3],
     ['floor', 'yoga-jit', 1.3],
+    ['yoga-floor', 'yoga-guild', 2],
     ['floor', 'yoga-guild', 2],
   ];
   for (const connections of [...new Set(rows.filter((r) => r.scenario === 'order-page').map((r) => r.connections))]) {
