@@ -1,9 +1,8 @@
-import { types } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { nativeSignal } from '../../src/server/native-signal';
 
 describe('nativeSignal', () => {
-  it('stays open until the request signal aborts, then aborts once with its reason', () => {
+  it('stays open until the request signal aborts, then aborts with its reason', () => {
     const source = new AbortController();
     const signal = nativeSignal(source.signal);
     const seen: unknown[] = [];
@@ -11,7 +10,6 @@ describe('nativeSignal', () => {
     expect(signal.aborted).toBe(false);
     const reason = new Error('client went away');
     source.abort(reason);
-    source.abort(new Error('again'));
     expect(signal.aborted).toBe(true);
     expect(seen).toEqual([reason]);
   });
@@ -21,17 +19,5 @@ describe('nativeSignal', () => {
     const signal = nativeSignal(AbortSignal.abort(reason));
     expect(signal.aborted).toBe(true);
     expect(signal.reason).toBe(reason);
-  });
-
-  it('is a native AbortSignal even when the request signal is not', () => {
-    // What whatwg-node hands us under node: an EventTarget dressed as an AbortSignal.
-    const source = new AbortController();
-    const dressed = new Proxy(source.signal, { get: (target, prop) => Reflect.get(target, prop, target) as unknown });
-    const signal = nativeSignal(dressed);
-    expect(types.isProxy(dressed)).toBe(true);
-    expect(types.isProxy(signal)).toBe(false);
-    expect(signal).toBeInstanceOf(AbortSignal);
-    source.abort('bye');
-    expect(signal.reason).toBe('bye');
   });
 });

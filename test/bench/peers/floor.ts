@@ -1,11 +1,11 @@
 // Floor child: the unavoidable part of an order page, in one process, behind node:http. It takes the
 // same request (reads and JSON.parses the POST body), makes the order page's 5 provider round trips
 // through our provider clients over a bare undici Pool and undici's cheapest call, a raw dispatch
-// (plain-providers.ts; JSON.parse, zod checks and mapping of every answer included) in the fewest rounds their data allow
-// (orders; then customers, products and reviews at once; then review authors), assembles by hand the
-// answer the order page's document asks for (same fields, same size) and JSON.stringifies it. No
-// GraphQL, no protections: what any server answering this page has to spend, so every target's
-// distance from it is what its own machinery costs.
+// (plain-providers.ts; JSON.parse, zod checks and mapping of every answer included) in the fewest
+// rounds their data allow (orders; then customers, products and reviews at once; then review
+// authors), assembles by hand the answer the order page's document asks for (same fields, same
+// size) and JSON.stringifies it. No GraphQL, no protections: what any server answering this page
+// has to spend, so every target's distance from it is what its own machinery costs.
 import { createServer, type IncomingMessage } from 'node:http';
 import { buildConfig, loadEnv } from '../../../src/server/config';
 import { runChild } from '../child-runtime';

@@ -18,7 +18,7 @@ function wirePath(basePath: string, req: UpstreamRequest): string {
   return `${basePath}${req.path}${params.size > 0 ? `?${params.toString()}` : ''}`;
 }
 
-/** How a bare client reaches the wire: `pool.request` (the peers) or a raw dispatch (the floors). @default 'request' */
+/** How a bare client reaches the wire: `pool.request` (the peers) or a raw dispatch (the floors). */
 export type Wire = 'request' | 'dispatch';
 
 /** Ample for a loopback provider; the floors need a timer like any real call, not a limit. */
@@ -76,6 +76,7 @@ export interface PlainProviders {
 }
 
 /** One bare HTTP client per registered provider, by name (the execution bench records through them). */
+/** `wire`: @default 'request' (the floors pass 'dispatch'). */
 export async function createPlainHttp(config: GatewayConfig, wire: Wire = 'request'): Promise<{ readonly http: PerProvider<ProviderHttpClient>; close(): Promise<void> }> {
   const clients = await Promise.all(PROVIDER_NAMES.map(async (name) => [name, createPlainClient(name, config.providers[name].baseUrl, await authHeaders(config.providers[name]), wire)] as const));
   return {

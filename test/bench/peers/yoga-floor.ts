@@ -28,6 +28,11 @@ runChild(async () => {
     logging: false,
     landingPage: false,
     graphiql: false,
+    // Yoga's defaults that cost per request and that a floor can do without: the body limit pipes
+    // every POST through a counting stream (ours checks Content-Length instead), CORS headers, multipart.
+    maxRequestBodySize: false,
+    cors: false,
+    multipart: false,
     plugins: [pageInsteadOfExecution],
   });
   return listenOnLoopback(createServer(yoga), close);
