@@ -283,7 +283,7 @@ function render(problems: readonly OpsCheckProblem[], table: readonly OpsCheckRo
   for (const row of cells) lines.push(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
   lines.push('');
   lines.push(`limits: depth ${limits.maxDepth}, cost ${limits.maxCost}, aliases ${limits.maxAliases}, root fields ${limits.maxRootFields}, tokens ${limits.maxTokens}`);
-  lines.push('scopes: a+b needs both, a | b either; authenticated: any bearer token; -: none');
+  lines.push('scopes: a+b needs both, a | b either; authenticated: a bearer token, whatever its scopes; -: none');
   lines.push(problems.length > 0 ? `ops:check failed: ${problems.length} problem(s) in ${table.length} operation(s).` : `ops:check passed: ${table.length} operation(s).`);
   return lines.join('\n');
 }

@@ -27,8 +27,9 @@ export function referenceOf(resolver: unknown): AnyReference | undefined {
 }
 
 function register<TParent, TLoaded extends Loadable, TValue>(reference: Reference<TParent, TLoaded>, resolve: ReferenceResolver<TParent, TValue>): ReferenceResolver<TParent, TValue> {
-  // The planner calls `key` only with parents of the type this field is declared on, and `loader` with the request's context.
-  declared.set(resolve, reference as unknown as AnyReference);
+  // Stored with its parent type erased (AnyReference): the planner calls `key` only with parents of
+  // the type this field is declared on, and `loader` with the request's context.
+  declared.set(resolve, reference);
   return resolve;
 }
 
